@@ -1,0 +1,19 @@
+export { SENTENCE_END, readCorpus, type Corpus, type ReadCorpusOptions } from './corpus.js';
+export { Vocabulary } from './vocabulary.js';
+export { fastTextHash, characterNgrams, ngramBuckets, buildSubwordIndex, type SubwordIndex } from './subwords.js';
+export { WordVectors, type SubwordVectors, type SimilarWord } from './word-vectors.js';
+export { writeWord2VecText, readWord2VecText } from './formats/word2vec-text.js';
+export { writeWord2VecBinary, readWord2VecBinary } from './formats/word2vec-binary.js';
+export { writeFastTextModel, readFastTextModel, wordVectorsFromFastTextModel, type FastTextModel } from './formats/fasttext-model.js';
+export { trainWord2Vec, type Word2VecTrainingOptions, type TrainedWord2Vec } from './word2vec/trainer.js';
+export { spearman } from './eval/spearman.js';
+export {
+  readWordSimilarityFile,
+  evaluateWordSimilarity,
+  evaluateWordSimilarityFiles,
+  type WordPair,
+  type WordSimilarityResult,
+  type EvalJson,
+} from './eval/word-similarity.js';
+export { evaluateAnalogies, type AnalogyResult, type AnalogySection } from './eval/analogy.js';
+export { runWord2VecJob, type Word2VecJobOptions, type Word2VecJobResult } from './word2vec-job.js';
