@@ -1,1 +1,440 @@
-export function ping(): i32 { return 1; }
+// word2vec training kernels (cbow, skipgram, batch_skipgram), compiled to WebAssembly with SIMD.
+//
+// Memory: one shared linear memory for all threads. The host lays out the model there (input matrix
+// `syn0`, (nwords + buckets) x dim; output matrix `syn1`, nwords x dim; tables) and a scratch region per
+// thread, then calls `configure` once per thread instance (globals are per instance) and `trainChunk`
+// with tens of thousands of tokens at a time. Updates are Hogwild: no locks.
+
+const MAX_SENTENCE: i32 = 1000;
+// Tables filled by the host: sigmoid over [-MAX_SIGMOID, MAX_SIGMOID] and log over (0, 1], SIZE + 1 entries each.
+const SIGMOID_TABLE_SIZE: i32 = 512;
+const MAX_SIGMOID: f32 = 8.0;
+const LOG_TABLE_SIZE: i32 = 512;
+
+export const MODE_CBOW: i32 = 0;
+export const MODE_SKIPGRAM: i32 = 1;
+export const MODE_BATCH_SKIPGRAM: i32 = 2;
+
+// Model and tables (shared).
+let dim: i32 = 0;
+let rowBytes: usize = 0;
+let syn0: usize = 0;
+let syn1: usize = 0;
+let negTable: usize = 0;
+let negTableSize: u64 = 0;
+let keepProb: usize = 0;
+let sigmoidTable: usize = 0;
+let logTable: usize = 0;
+let subOffsets: usize = 0;
+let subRows: usize = 0;
+let useSubwords: bool = false;
+let window: i32 = 5;
+let negative: i32 = 5;
+let batchSize: i32 = 11;
+
+// Per-thread scratch.
+let sentence: usize = 0; // i32[MAX_SENTENCE]
+let hidden: usize = 0; // f32[dim]
+let grad: usize = 0; // f32[dim]
+let rows: usize = 0; // i32[rowsCapacity]: input rows of one update
+let outputs: usize = 0; // i32[negative + 1]
+let scores: usize = 0; // f32[batchSize * (negative + 1)]
+let deltas: usize = 0; // f32[batchSize * dim]
+
+let rng: u64 = 1;
+let lossSum: f64 = 0;
+let lossCount: f64 = 0;
+let diverged: bool = false;
+
+/** Bytes of per-thread scratch needed for the given shape. */
+export function scratchBytes(dimension: i32, win: i32, neg: i32, batch: i32, maxRowsPerWord: i32): i32 {
+  const rowsCapacity = 2 * win * maxRowsPerWord + maxRowsPerWord;
+  return (
+    MAX_SENTENCE * 4 + 2 * dimension * 4 + rowsCapacity * 4 + (neg + 1) * 4 + batch * (neg + 1) * 4 + batch * dimension * 4 + 64 * 8
+  );
+}
+
+export function configure(
+  dimension: i32,
+  input: usize,
+  output: usize,
+  negatives: usize,
+  negativesSize: i32,
+  keep: usize,
+  sigmoid: usize,
+  logs: usize,
+  offsets: usize,
+  subwordRows: usize,
+  subwords: bool,
+  win: i32,
+  neg: i32,
+  batch: i32,
+  maxRowsPerWord: i32,
+  scratch: usize,
+  seed: u64,
+): void {
+  dim = dimension;
+  rowBytes = (<usize>dimension) << 2;
+  syn0 = input;
+  syn1 = output;
+  negTable = negatives;
+  negTableSize = <u64>negativesSize;
+  keepProb = keep;
+  sigmoidTable = sigmoid;
+  logTable = logs;
+  subOffsets = offsets;
+  subRows = subwordRows;
+  useSubwords = subwords;
+  window = win;
+  negative = neg;
+  batchSize = batch;
+  const rowsCapacity = 2 * win * maxRowsPerWord + maxRowsPerWord;
+  let p = scratch;
+  sentence = p;
+  p += <usize>MAX_SENTENCE << 2;
+  hidden = p;
+  p += rowBytes;
+  grad = p;
+  p += rowBytes;
+  rows = p;
+  p += (<usize>rowsCapacity) << 2;
+  outputs = p;
+  p += (<usize>(neg + 1)) << 2;
+  scores = p;
+  p += (<usize>(batch * (neg + 1))) << 2;
+  deltas = p;
+  rng = seed;
+  lossSum = 0;
+  lossCount = 0;
+  diverged = false;
+}
+
+/** Uniform(-scale, scale) initialisation of n floats, with the same generator as training. */
+export function fillUniform(ptr: usize, n: i32, scale: f32, seed: u64): void {
+  let state = seed;
+  for (let i = 0; i < n; i++) {
+    state = state * 25214903917 + 11;
+    const u = <f32>(<u32>(state >> 16) & 0xffffff) / <f32>16777216.0;
+    store<f32>(ptr + (<usize>i << 2), (u * 2.0 - 1.0) * scale);
+  }
+}
+
+export function lossTotal(): f64 {
+  return lossSum;
+}
+export function lossExamples(): f64 {
+  return lossCount;
+}
+export function resetLoss(): void {
+  lossSum = 0;
+  lossCount = 0;
+}
+
+@inline
+function nextRandom(): u64 {
+  rng = rng * 25214903917 + 11;
+  return rng;
+}
+
+@inline
+function uniform01(): f32 {
+  return <f32>(<u32>(nextRandom() >> 16) & 0xffff) / <f32>65536.0;
+}
+
+@inline
+function sigmoid(x: f32): f32 {
+  if (x < -MAX_SIGMOID) return 0.0;
+  if (x > MAX_SIGMOID) return 1.0;
+  const i = <i32>((x + MAX_SIGMOID) * (<f32>SIGMOID_TABLE_SIZE / MAX_SIGMOID / 2.0));
+  return load<f32>(sigmoidTable + (<usize>i << 2));
+}
+
+@inline
+function logOf(x: f32): f32 {
+  if (x >= 1.0) return 0.0;
+  const i = <i32>(x * <f32>LOG_TABLE_SIZE);
+  return load<f32>(logTable + (<usize>i << 2));
+}
+
+/** Uniform integer in [0, n) from the high bits, by multiply-shift rather than a 64-bit division. */
+@inline
+function below(n: u64): u64 {
+  return ((nextRandom() >> 32) * n) >> 32;
+}
+
+@inline
+function sampleNegative(): i32 {
+  return load<i32>(negTable + (<usize>below(negTableSize) << 2));
+}
+
+@inline
+function hsum(v: v128): f32 {
+  return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
+}
+
+function dot(a: usize, b: usize): f32 {
+  let acc0 = f32x4.splat(0);
+  let acc1 = f32x4.splat(0);
+  let i = 0;
+  const n = dim;
+  for (; i + 8 <= n; i += 8) {
+    const o = <usize>i << 2;
+    acc0 = f32x4.add(acc0, f32x4.mul(v128.load(a + o), v128.load(b + o)));
+    acc1 = f32x4.add(acc1, f32x4.mul(v128.load(a + o + 16), v128.load(b + o + 16)));
+  }
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    acc0 = f32x4.add(acc0, f32x4.mul(v128.load(a + o), v128.load(b + o)));
+  }
+  let s = hsum(f32x4.add(acc0, acc1));
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    s += load<f32>(a + o) * load<f32>(b + o);
+  }
+  return s;
+}
+
+/** y += a * x */
+function axpy(y: usize, a: f32, x: usize): void {
+  const av = f32x4.splat(a);
+  let i = 0;
+  const n = dim;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(y + o, f32x4.add(v128.load(y + o), f32x4.mul(av, v128.load(x + o))));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(y + o, load<f32>(y + o) + a * load<f32>(x + o));
+  }
+}
+
+/** g += a * out; out += a * h  (one pass over the output row) */
+function accumulateAndUpdate(g: usize, out: usize, h: usize, a: f32): void {
+  const av = f32x4.splat(a);
+  let i = 0;
+  const n = dim;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const ov = v128.load(out + o);
+    v128.store(g + o, f32x4.add(v128.load(g + o), f32x4.mul(av, ov)));
+    v128.store(out + o, f32x4.add(ov, f32x4.mul(av, v128.load(h + o))));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const ov = load<f32>(out + o);
+    store<f32>(g + o, load<f32>(g + o) + a * ov);
+    store<f32>(out + o, ov + a * load<f32>(h + o));
+  }
+}
+
+function zero(p: usize): void {
+  memory.fill(p, 0, rowBytes);
+}
+
+/** Negative-sampling logistic loss of one hidden vector against `target` and `negative` samples; accumulates the input gradient in `grad`. */
+function negativeSampling(h: usize, target: i32, alpha: f32): void {
+  zero(grad);
+  let loss: f32 = 0;
+  for (let k = 0; k <= negative; k++) {
+    let word = target;
+    let label: f32 = 1.0;
+    if (k > 0) {
+      word = sampleNegative();
+      if (word == target) continue;
+      label = 0.0;
+    }
+    const out = syn1 + <usize>word * rowBytes;
+    const f = dot(h, out);
+    if (f != f) {
+      diverged = true;
+      return;
+    }
+    const score = sigmoid(f);
+    loss -= label > 0 ? logOf(score) : logOf(1.0 - score);
+    accumulateAndUpdate(grad, out, h, alpha * (label - score));
+  }
+  lossSum += <f64>loss;
+  lossCount += 1;
+}
+
+/** Appends the input rows of `word` (the word and, with subwords, its n-grams) to `rows` at `count`; returns the new count. */
+@inline
+function appendInputRows(word: i32, count: i32): i32 {
+  store<i32>(rows + (<usize>count << 2), word);
+  count++;
+  if (useSubwords) {
+    const start = load<i32>(subOffsets + (<usize>word << 2));
+    const end = load<i32>(subOffsets + (<usize>(word + 1) << 2));
+    for (let j = start; j < end; j++) {
+      store<i32>(rows + (<usize>count << 2), load<i32>(subRows + (<usize>j << 2)));
+      count++;
+    }
+  }
+  return count;
+}
+
+/** hidden = mean of the `count` input rows; returns the address of the hidden vector (the row itself when there is one). */
+function computeHidden(count: i32): usize {
+  if (count == 1) return syn0 + <usize>load<i32>(rows) * rowBytes;
+  zero(hidden);
+  for (let r = 0; r < count; r++) {
+    axpy(hidden, 1.0, syn0 + <usize>load<i32>(rows + (<usize>r << 2)) * rowBytes);
+  }
+  const scale = f32x4.splat(<f32>1.0 / <f32>count);
+  let i = 0;
+  for (; i + 4 <= dim; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(hidden + o, f32x4.mul(v128.load(hidden + o), scale));
+  }
+  for (; i < dim; i++) {
+    const o = <usize>i << 2;
+    store<f32>(hidden + o, load<f32>(hidden + o) / <f32>count);
+  }
+  return hidden;
+}
+
+function applyGradToRows(count: i32): void {
+  for (let r = 0; r < count; r++) {
+    axpy(syn0 + <usize>load<i32>(rows + (<usize>r << 2)) * rowBytes, 1.0, grad);
+  }
+}
+
+function trainCbow(len: i32, alpha: f32): void {
+  for (let i = 0; i < len; i++) {
+    const b = <i32>below(<u64>window);
+    const lo = max(0, i - window + b);
+    const hi = min(len, i + window - b + 1);
+    let count = 0;
+    for (let c = lo; c < hi; c++) {
+      if (c == i) continue;
+      count = appendInputRows(load<i32>(sentence + (<usize>c << 2)), count);
+    }
+    if (count == 0) continue;
+    const h = computeHidden(count);
+    negativeSampling(h, load<i32>(sentence + (<usize>i << 2)), alpha);
+    if (diverged) return;
+    applyGradToRows(count);
+  }
+}
+
+function trainSkipgram(len: i32, alpha: f32): void {
+  for (let i = 0; i < len; i++) {
+    const b = <i32>below(<u64>window);
+    const lo = max(0, i - window + b);
+    const hi = min(len, i + window - b + 1);
+    const count = appendInputRows(load<i32>(sentence + (<usize>i << 2)), 0);
+    for (let c = lo; c < hi; c++) {
+      if (c == i) continue;
+      const h = computeHidden(count);
+      negativeSampling(h, load<i32>(sentence + (<usize>c << 2)), alpha);
+      if (diverged) return;
+      applyGradToRows(count);
+    }
+  }
+}
+
+/**
+ * batch_skipgram (Ji et al. 2016): the context words of one target share a single set of negatives, so a
+ * minibatch of up to `batchSize` inputs against the target and its negatives is a small dense product.
+ * scores[i][j] = syn0[in_i] . syn1[out_j]; deltas are computed from the old rows, then both sides updated.
+ */
+function trainBatchSkipgram(len: i32, alpha: f32): void {
+  for (let i = 0; i < len; i++) {
+    const target = load<i32>(sentence + (<usize>i << 2));
+    const b = <i32>below(<u64>window);
+    const lo = max(0, i - window + b);
+    const hi = min(len, i + window - b + 1);
+    let ninputs = 0;
+    for (let c = lo; c < hi; c++) {
+      if (c == i) continue;
+      store<i32>(rows + (<usize>ninputs << 2), load<i32>(sentence + (<usize>c << 2)));
+      ninputs++;
+    }
+    for (let start = 0; start < ninputs; start += batchSize) {
+      const bsz = min(batchSize, ninputs - start);
+      let nout = 1;
+      store<i32>(outputs, target);
+      for (let k = 0; k < negative; k++) {
+        const w = sampleNegative();
+        if (w == target) continue;
+        store<i32>(outputs + (<usize>nout << 2), w);
+        nout++;
+      }
+      batchUpdate(start, bsz, nout, alpha);
+      if (diverged) return;
+    }
+  }
+}
+
+function batchUpdate(start: i32, bsz: i32, nout: i32, alpha: f32): void {
+  let loss: f32 = 0;
+  // scores -> gradient coefficients
+  for (let r = 0; r < bsz; r++) {
+    const inRow = syn0 + <usize>load<i32>(rows + (<usize>(start + r) << 2)) * rowBytes;
+    for (let j = 0; j < nout; j++) {
+      const outRow = syn1 + <usize>load<i32>(outputs + (<usize>j << 2)) * rowBytes;
+      const f = dot(inRow, outRow);
+      if (f != f) {
+        diverged = true;
+        return;
+      }
+      const label: f32 = j == 0 ? 1.0 : 0.0;
+      const score = sigmoid(f);
+      loss -= j == 0 ? logOf(score) : logOf(1.0 - score);
+      store<f32>(scores + (<usize>(r * nout + j) << 2), alpha * (label - score));
+    }
+  }
+  lossSum += <f64>loss;
+  lossCount += <f64>bsz;
+  // input deltas from the old output rows
+  for (let r = 0; r < bsz; r++) {
+    const d = deltas + <usize>r * rowBytes;
+    memory.fill(d, 0, rowBytes);
+    for (let j = 0; j < nout; j++) {
+      axpy(d, load<f32>(scores + (<usize>(r * nout + j) << 2)), syn1 + <usize>load<i32>(outputs + (<usize>j << 2)) * rowBytes);
+    }
+  }
+  // output rows += sum_r g[r][j] * in_r (old input rows)
+  for (let j = 0; j < nout; j++) {
+    const outRow = syn1 + <usize>load<i32>(outputs + (<usize>j << 2)) * rowBytes;
+    for (let r = 0; r < bsz; r++) {
+      axpy(outRow, load<f32>(scores + (<usize>(r * nout + j) << 2)), syn0 + <usize>load<i32>(rows + (<usize>(start + r) << 2)) * rowBytes);
+    }
+  }
+  for (let r = 0; r < bsz; r++) {
+    axpy(syn0 + <usize>load<i32>(rows + (<usize>(start + r) << 2)) * rowBytes, 1.0, deltas + <usize>r * rowBytes);
+  }
+}
+
+/**
+ * Trains on `count` token ids at `tokens` (negative ids end a sentence). Frequent words are subsampled,
+ * sentences are cut at MAX_SENTENCE kept words, and the learning rate decays linearly with
+ * (progressStart + positions read here) / totalWork. Returns 1 when training diverged (NaN), else 0.
+ */
+export function trainChunk(mode: i32, tokens: usize, count: i32, learningRate: f32, progressStart: f64, totalWork: f64): i32 {
+  let pos = 0;
+  let seen: f64 = 0;
+  while (pos < count) {
+    let len = 0;
+    while (pos < count && len < MAX_SENTENCE) {
+      const w = load<i32>(tokens + (<usize>pos << 2));
+      pos++;
+      seen += 1;
+      if (w < 0) break;
+      if (load<f32>(keepProb + (<usize>w << 2)) < uniform01()) continue;
+      store<i32>(sentence + (<usize>len << 2), w);
+      len++;
+    }
+    if (len < 2) continue;
+    let progress = <f32>((progressStart + seen) / totalWork);
+    if (progress > 1.0) progress = 1.0;
+    let alpha = learningRate * (<f32>1.0 - progress);
+    if (alpha < learningRate * <f32>0.0001) alpha = learningRate * <f32>0.0001;
+    if (mode == MODE_CBOW) trainCbow(len, alpha);
+    else if (mode == MODE_SKIPGRAM) trainSkipgram(len, alpha);
+    else trainBatchSkipgram(len, alpha);
+    if (diverged) return 1;
+  }
+  return 0;
+}

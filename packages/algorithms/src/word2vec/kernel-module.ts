@@ -1,0 +1,45 @@
+import { readFileSync } from 'node:fs';
+
+/** Exports of assembly/kernels.ts (see there for the memory contract). */
+export interface Word2VecKernel {
+  scratchBytes(dim: number, window: number, negative: number, batchSize: number, maxRowsPerWord: number): number;
+  configure(
+    dim: number,
+    input: number,
+    output: number,
+    negatives: number,
+    negativesSize: number,
+    keep: number,
+    sigmoid: number,
+    logs: number,
+    subwordOffsets: number,
+    subwordRows: number,
+    subwords: number,
+    window: number,
+    negative: number,
+    batchSize: number,
+    maxRowsPerWord: number,
+    scratch: number,
+    seed: bigint,
+  ): void;
+  fillUniform(ptr: number, count: number, scale: number, seed: bigint): void;
+  lossTotal(): number;
+  lossExamples(): number;
+  resetLoss(): void;
+  trainChunk(mode: number, tokens: number, count: number, learningRate: number, progressStart: number, totalWork: number): number;
+}
+
+export const KERNEL_MODES = { cbow: 0, skipgram: 1, batch_skipgram: 2 } as const;
+
+let compiled: WebAssembly.Module | undefined;
+
+/** The compiled kernel module; compiled once per process and sent to worker threads as is. */
+export function kernelModule(): WebAssembly.Module {
+  compiled ??= new WebAssembly.Module(readFileSync(new URL('../../build/kernels.wasm', import.meta.url)));
+  return compiled;
+}
+
+export function instantiateKernel(module: WebAssembly.Module, memory: WebAssembly.Memory): Word2VecKernel {
+  const instance = new WebAssembly.Instance(module, { env: { memory } });
+  return instance.exports as unknown as Word2VecKernel;
+}
