@@ -17,6 +17,7 @@ export const MODE_BATCH_SKIPGRAM: i32 = 2;
 
 // Model and tables (shared).
 let dim: i32 = 0;
+/** Bytes from one row to the next: dim floats padded to whole cache lines, so that no two rows share a line. */
 let rowBytes: usize = 0;
 let syn0: usize = 0;
 let syn1: usize = 0;
@@ -41,21 +42,41 @@ let outputs: usize = 0; // i32[negative + 1]
 let scores: usize = 0; // f32[batchSize * (negative + 1)]
 let deltas: usize = 0; // f32[batchSize * dim]
 
+// Hot rows: with several threads, each keeps private replicas of the rows of the `hotCount` most frequent words
+// (ids 0..hotCount-1) of both matrices and merges its changes into the shared rows every SYNC_POSITIONS tokens.
+// Without them, the threads spend most of their time passing the cache lines of those rows back and forth.
+const SYNC_POSITIONS: f64 = 16384;
+let hotCount: i32 = 0;
+let hotInput: usize = 0; // f32[hotCount * dim], this thread's replica
+let hotInputBase: usize = 0; // the shared values at the last merge
+let hotOutput: usize = 0;
+let hotOutputBase: usize = 0;
+
 let rng: u64 = 1;
+let negativePosition: u64 = 0;
+let touched: f32 = 0;
 let lossSum: f64 = 0;
 let lossCount: f64 = 0;
 let diverged: bool = false;
 
 /** Bytes of per-thread scratch needed for the given shape. */
-export function scratchBytes(dimension: i32, win: i32, neg: i32, batch: i32, maxRowsPerWord: i32): i32 {
+export function scratchBytes(stride: i32, win: i32, neg: i32, batch: i32, maxRowsPerWord: i32, hot: i32): i32 {
   const rowsCapacity = 2 * win * maxRowsPerWord + maxRowsPerWord;
   return (
-    MAX_SENTENCE * 4 + 2 * dimension * 4 + rowsCapacity * 4 + (neg + 1) * 4 + batch * (neg + 1) * 4 + batch * dimension * 4 + 64 * 8
+    MAX_SENTENCE * 4 +
+    2 * stride * 4 +
+    rowsCapacity * 4 +
+    (neg + 1) * 4 +
+    batch * (neg + 1) * 4 +
+    batch * stride * 4 +
+    4 * hot * stride * 4 +
+    64 * 8
   );
 }
 
 export function configure(
   dimension: i32,
+  stride: i32,
   input: usize,
   output: usize,
   negatives: usize,
@@ -70,11 +91,12 @@ export function configure(
   neg: i32,
   batch: i32,
   maxRowsPerWord: i32,
+  hot: i32,
   scratch: usize,
   seed: u64,
 ): void {
   dim = dimension;
-  rowBytes = (<usize>dimension) << 2;
+  rowBytes = (<usize>stride) << 2;
   syn0 = input;
   syn1 = output;
   negTable = negatives;
@@ -103,20 +125,40 @@ export function configure(
   scores = p;
   p += (<usize>(batch * (neg + 1))) << 2;
   deltas = p;
+  p += (<usize>batch) * rowBytes;
+  hotCount = hot;
+  const hotBytes = (<usize>hot) * rowBytes;
+  hotInput = p;
+  hotInputBase = p + hotBytes;
+  hotOutput = p + 2 * hotBytes;
+  hotOutputBase = p + 3 * hotBytes;
+  memory.copy(hotInput, syn0, hotBytes);
+  memory.copy(hotInputBase, syn0, hotBytes);
+  memory.copy(hotOutput, syn1, hotBytes);
+  memory.copy(hotOutputBase, syn1, hotBytes);
   rng = seed;
+  negativePosition = below(negTableSize);
   lossSum = 0;
   lossCount = 0;
   diverged = false;
 }
 
-/** Uniform(-scale, scale) initialisation of n floats, with the same generator as training. */
-export function fillUniform(ptr: usize, n: i32, scale: f32, seed: u64): void {
+/** Uniform(-scale, scale) initialisation of the first `dimension` floats of `rows` rows `stride` floats apart, with the training generator. */
+export function fillUniform(ptr: usize, rows: i32, dimension: i32, stride: i32, scale: f32, seed: u64): void {
   let state = seed;
-  for (let i = 0; i < n; i++) {
-    state = state * 25214903917 + 11;
-    const u = <f32>(<u32>(state >> 16) & 0xffffff) / <f32>16777216.0;
-    store<f32>(ptr + (<usize>i << 2), (u * 2.0 - 1.0) * scale);
+  for (let r = 0; r < rows; r++) {
+    const row = ptr + (<usize>r * <usize>stride << 2);
+    for (let i = 0; i < dimension; i++) {
+      state = state * 25214903917 + 11;
+      const u = <f32>(<u32>(state >> 16) & 0xffffff) / <f32>16777216.0;
+      store<f32>(row + (<usize>i << 2), (u * 2.0 - 1.0) * scale);
+    }
   }
+}
+
+/** Keeps the row touches of `touchRow` observable, so that no optimiser removes them. */
+export function touchedSum(): f32 {
+  return touched;
 }
 
 export function lossTotal(): f64 {
@@ -142,6 +184,43 @@ function uniform01(): f32 {
 }
 
 @inline
+function inputRow(word: i32): usize {
+  return word < hotCount ? hotInput + <usize>word * rowBytes : syn0 + <usize>word * rowBytes;
+}
+
+@inline
+function outputRow(word: i32): usize {
+  return word < hotCount ? hotOutput + <usize>word * rowBytes : syn1 + <usize>word * rowBytes;
+}
+
+/** shared += replica - base; then replica = base = shared (which now also holds the other threads' merged changes). */
+function mergeReplica(replica: usize, base: usize, shared: usize): void {
+  const n = <i32>(((<usize>hotCount) * rowBytes) >> 2);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const merged = f32x4.add(v128.load(shared + o), f32x4.sub(v128.load(replica + o), v128.load(base + o)));
+    v128.store(shared + o, merged);
+    v128.store(replica + o, merged);
+    v128.store(base + o, merged);
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const merged = load<f32>(shared + o) + load<f32>(replica + o) - load<f32>(base + o);
+    store<f32>(shared + o, merged);
+    store<f32>(replica + o, merged);
+    store<f32>(base + o, merged);
+  }
+}
+
+/** Publishes this thread's changes to the hot rows; the host calls it too before reading the model. */
+export function mergeHotRows(): void {
+  if (hotCount == 0) return;
+  mergeReplica(hotInput, hotInputBase, syn0);
+  mergeReplica(hotOutput, hotOutputBase, syn1);
+}
+
+@inline
 function sigmoid(x: f32): f32 {
   if (x < -MAX_SIGMOID) return 0.0;
   if (x > MAX_SIGMOID) return 1.0;
@@ -162,9 +241,24 @@ function below(n: u64): u64 {
   return ((nextRandom() >> 32) * n) >> 32;
 }
 
+/** Next word of the (host-shuffled) negative table, read sequentially as fastText does: no cache miss for the table itself. */
 @inline
 function sampleNegative(): i32 {
-  return load<i32>(negTable + (<usize>below(negTableSize) << 2));
+  const word = load<i32>(negTable + (<usize>negativePosition << 2));
+  negativePosition++;
+  if (negativePosition == negTableSize) negativePosition = 0;
+  return word;
+}
+
+/**
+ * Loads one float of every cache line of an output row and keeps the sum, so that the misses of all rows of an
+ * update are in flight together instead of one after another (WebAssembly has no prefetch instruction).
+ */
+@inline
+function touchRow(row: usize): void {
+  let sum: f32 = 0;
+  for (let o: usize = 0; o < rowBytes; o += 64) sum += load<f32>(row + o);
+  touched += sum;
 }
 
 @inline
@@ -232,26 +326,36 @@ function zero(p: usize): void {
   memory.fill(p, 0, rowBytes);
 }
 
-/** Negative-sampling logistic loss of one hidden vector against `target` and `negative` samples; accumulates the input gradient in `grad`. */
+/** Fills `outputs` with the target and `negative` samples (a sample equal to the target is dropped); returns their count. */
+function pickOutputs(target: i32): i32 {
+  store<i32>(outputs, target);
+  touchRow(outputRow(target));
+  let count = 1;
+  for (let k = 0; k < negative; k++) {
+    const word = sampleNegative();
+    if (word == target) continue;
+    store<i32>(outputs + (<usize>count << 2), word);
+    touchRow(outputRow(word));
+    count++;
+  }
+  return count;
+}
+
+/** Negative-sampling logistic loss of one hidden vector against `target` and sampled negatives; accumulates the input gradient in `grad`. */
 function negativeSampling(h: usize, target: i32, alpha: f32): void {
+  const count = pickOutputs(target);
   zero(grad);
   let loss: f32 = 0;
-  for (let k = 0; k <= negative; k++) {
-    let word = target;
-    let label: f32 = 1.0;
-    if (k > 0) {
-      word = sampleNegative();
-      if (word == target) continue;
-      label = 0.0;
-    }
-    const out = syn1 + <usize>word * rowBytes;
+  for (let k = 0; k < count; k++) {
+    const out = outputRow(load<i32>(outputs + (<usize>k << 2)));
     const f = dot(h, out);
     if (f != f) {
       diverged = true;
       return;
     }
     const score = sigmoid(f);
-    loss -= label > 0 ? logOf(score) : logOf(1.0 - score);
+    const label: f32 = k == 0 ? 1.0 : 0.0;
+    loss -= k == 0 ? logOf(score) : logOf(1.0 - score);
     accumulateAndUpdate(grad, out, h, alpha * (label - score));
   }
   lossSum += <f64>loss;
@@ -276,10 +380,10 @@ function appendInputRows(word: i32, count: i32): i32 {
 
 /** hidden = mean of the `count` input rows; returns the address of the hidden vector (the row itself when there is one). */
 function computeHidden(count: i32): usize {
-  if (count == 1) return syn0 + <usize>load<i32>(rows) * rowBytes;
+  if (count == 1) return inputRow(load<i32>(rows));
   zero(hidden);
   for (let r = 0; r < count; r++) {
-    axpy(hidden, 1.0, syn0 + <usize>load<i32>(rows + (<usize>r << 2)) * rowBytes);
+    axpy(hidden, 1.0, inputRow(load<i32>(rows + (<usize>r << 2))));
   }
   const scale = f32x4.splat(<f32>1.0 / <f32>count);
   let i = 0;
@@ -296,7 +400,7 @@ function computeHidden(count: i32): usize {
 
 function applyGradToRows(count: i32): void {
   for (let r = 0; r < count; r++) {
-    axpy(syn0 + <usize>load<i32>(rows + (<usize>r << 2)) * rowBytes, 1.0, grad);
+    axpy(inputRow(load<i32>(rows + (<usize>r << 2))), 1.0, grad);
   }
 }
 
@@ -353,14 +457,7 @@ function trainBatchSkipgram(len: i32, alpha: f32): void {
     }
     for (let start = 0; start < ninputs; start += batchSize) {
       const bsz = min(batchSize, ninputs - start);
-      let nout = 1;
-      store<i32>(outputs, target);
-      for (let k = 0; k < negative; k++) {
-        const w = sampleNegative();
-        if (w == target) continue;
-        store<i32>(outputs + (<usize>nout << 2), w);
-        nout++;
-      }
+      const nout = pickOutputs(target);
       batchUpdate(start, bsz, nout, alpha);
       if (diverged) return;
     }
@@ -371,9 +468,9 @@ function batchUpdate(start: i32, bsz: i32, nout: i32, alpha: f32): void {
   let loss: f32 = 0;
   // scores -> gradient coefficients
   for (let r = 0; r < bsz; r++) {
-    const inRow = syn0 + <usize>load<i32>(rows + (<usize>(start + r) << 2)) * rowBytes;
+    const inRow = inputRow(load<i32>(rows + (<usize>(start + r) << 2)));
     for (let j = 0; j < nout; j++) {
-      const outRow = syn1 + <usize>load<i32>(outputs + (<usize>j << 2)) * rowBytes;
+      const outRow = outputRow(load<i32>(outputs + (<usize>j << 2)));
       const f = dot(inRow, outRow);
       if (f != f) {
         diverged = true;
@@ -392,18 +489,18 @@ function batchUpdate(start: i32, bsz: i32, nout: i32, alpha: f32): void {
     const d = deltas + <usize>r * rowBytes;
     memory.fill(d, 0, rowBytes);
     for (let j = 0; j < nout; j++) {
-      axpy(d, load<f32>(scores + (<usize>(r * nout + j) << 2)), syn1 + <usize>load<i32>(outputs + (<usize>j << 2)) * rowBytes);
+      axpy(d, load<f32>(scores + (<usize>(r * nout + j) << 2)), outputRow(load<i32>(outputs + (<usize>j << 2))));
     }
   }
   // output rows += sum_r g[r][j] * in_r (old input rows)
   for (let j = 0; j < nout; j++) {
-    const outRow = syn1 + <usize>load<i32>(outputs + (<usize>j << 2)) * rowBytes;
+    const outRow = outputRow(load<i32>(outputs + (<usize>j << 2)));
     for (let r = 0; r < bsz; r++) {
-      axpy(outRow, load<f32>(scores + (<usize>(r * nout + j) << 2)), syn0 + <usize>load<i32>(rows + (<usize>(start + r) << 2)) * rowBytes);
+      axpy(outRow, load<f32>(scores + (<usize>(r * nout + j) << 2)), inputRow(load<i32>(rows + (<usize>(start + r) << 2))));
     }
   }
   for (let r = 0; r < bsz; r++) {
-    axpy(syn0 + <usize>load<i32>(rows + (<usize>(start + r) << 2)) * rowBytes, 1.0, deltas + <usize>r * rowBytes);
+    axpy(inputRow(load<i32>(rows + (<usize>(start + r) << 2))), 1.0, deltas + <usize>r * rowBytes);
   }
 }
 
@@ -415,7 +512,12 @@ function batchUpdate(start: i32, bsz: i32, nout: i32, alpha: f32): void {
 export function trainChunk(mode: i32, tokens: usize, count: i32, learningRate: f32, progressStart: f64, totalWork: f64): i32 {
   let pos = 0;
   let seen: f64 = 0;
+  let lastMerge: f64 = 0;
   while (pos < count) {
+    if (seen - lastMerge >= SYNC_POSITIONS) {
+      mergeHotRows();
+      lastMerge = seen;
+    }
     let len = 0;
     while (pos < count && len < MAX_SENTENCE) {
       const w = load<i32>(tokens + (<usize>pos << 2));
@@ -436,5 +538,6 @@ export function trainChunk(mode: i32, tokens: usize, count: i32, learningRate: f
     else trainBatchSkipgram(len, alpha);
     if (diverged) return 1;
   }
+  mergeHotRows();
   return 0;
 }

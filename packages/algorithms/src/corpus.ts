@@ -1,5 +1,10 @@
-// INTERFACE STUB (helper A implements): keep exported names and signatures.
-import type { Vocabulary } from './vocabulary.js';
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { InputDataError } from '@blazefleet/core';
+import { Vocabulary } from './vocabulary.js';
 
 /** Marks the end of a line in `Corpus.tokens`; windows never cross it. */
 export const SENTENCE_END = -1;
@@ -21,7 +26,388 @@ export interface ReadCorpusOptions {
   onProgress?: (bytesRead: number, totalBytes: number) => void;
 }
 
+const READ_CHUNK_BYTES = 1 << 20;
+const SAMPLE_BYTES = 64 * 1024;
+/** Above this share of invalid UTF-8 sequences among the sampled characters a file is taken for binary. */
+const BINARY_INVALID_SHARE = 0.2;
+const PROGRESS_INTERVAL_MS = 250;
+const STREAM_BLOCK = 1 << 20;
+const FNV_OFFSET_BASIS = 2166136261;
+const FNV_PRIME = 16777619;
+const INVALID_UTF8_REASON = 'invalid UTF-8 sequences replaced with U+FFFD';
+
+/** fastText's word separators: space, \t, \n, \v, \f, \r and \0. */
+const IS_SEPARATOR = new Uint8Array(256);
+for (const byte of [0x20, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x00]) IS_SEPARATOR[byte] = 1;
+const NEWLINE = 0x0a;
+
+const utf8Decoder = new TextDecoder();
+
+function countReplacements(bytes: Uint8Array, text: string): number {
+  let replaced = 0;
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 0xfffd) replaced++;
+  // A U+FFFD that was validly encoded in the input is not a replacement.
+  for (let i = 0; i + 2 < bytes.length; i++) {
+    if (bytes[i] === 0xef && bytes[i + 1] === 0xbf && bytes[i + 2] === 0xbd) replaced--;
+  }
+  return replaced;
+}
+
+/**
+ * Provisional word ids keyed by the raw bytes of a word: an open-addressing table over a byte arena, so that the hot
+ * loop neither decodes nor allocates. Byte spellings that decode to the same string (invalid UTF-8 replaced) share an id.
+ */
+class WordTable {
+  arena = new Uint8Array(1 << 20);
+  arenaUsed = 0;
+  keyStart: Int32Array = new Int32Array(1 << 16);
+  keyLength: Int32Array = new Int32Array(1 << 16);
+  keyHash: Int32Array = new Int32Array(1 << 16);
+  keyId: Int32Array = new Int32Array(1 << 16);
+  keyReplacements: Int32Array = new Int32Array(1 << 16);
+  keyCount = 0;
+  slots = new Int32Array(1 << 17);
+  mask = (1 << 17) - 1;
+  words: string[] = [];
+  counts = new Float64Array(1 << 16);
+  readonly #idsByWord = new Map<string, number>();
+  replacements = 0;
+
+  /** Counts one occurrence of bytes[start, end) (whose FNV-1a hash is given) and returns its provisional id. */
+  add(bytes: Uint8Array, start: number, end: number, hash: number): number {
+    const length = end - start;
+    const arena = this.arena;
+    let slot = hash & this.mask;
+    for (;;) {
+      const key = this.slots[slot]! - 1;
+      if (key < 0) break;
+      if (this.keyHash[key] === hash && this.keyLength[key] === length) {
+        let at = this.keyStart[key]!;
+        let i = start;
+        while (i < end && arena[at] === bytes[i]) {
+          at++;
+          i++;
+        }
+        if (i === end) {
+          const id = this.keyId[key]!;
+          this.counts[id]!++;
+          if (this.keyReplacements[key] !== 0) this.replacements += this.keyReplacements[key]!;
+          return id;
+        }
+      }
+      slot = (slot + 1) & this.mask;
+    }
+    return this.#insert(bytes, start, end, hash, slot);
+  }
+
+  #insert(bytes: Uint8Array, start: number, end: number, hash: number, slot: number): number {
+    const key = this.keyCount++;
+    if (key === this.keyStart.length) this.#growKeys();
+    const length = end - start;
+    if (this.arenaUsed + length > this.arena.length) {
+      const grown = new Uint8Array(Math.max(this.arena.length * 2, this.arenaUsed + length));
+      grown.set(this.arena.subarray(0, this.arenaUsed));
+      this.arena = grown;
+    }
+    const spelling = bytes.subarray(start, end);
+    this.arena.set(spelling, this.arenaUsed);
+    this.keyStart[key] = this.arenaUsed;
+    this.keyLength[key] = length;
+    this.keyHash[key] = hash;
+    this.arenaUsed += length;
+    const word = utf8Decoder.decode(spelling);
+    const replaced = word.includes('\ufffd') ? countReplacements(spelling, word) : 0;
+    this.keyReplacements[key] = replaced;
+    this.replacements += replaced;
+    let id = this.#idsByWord.get(word);
+    if (id === undefined) {
+      id = this.words.length;
+      this.words.push(word);
+      this.#idsByWord.set(word, id);
+      if (id === this.counts.length) {
+        const grown = new Float64Array(this.counts.length * 2);
+        grown.set(this.counts);
+        this.counts = grown;
+      }
+    }
+    this.keyId[key] = id;
+    this.counts[id]!++;
+    this.slots[slot] = key + 1;
+    if (this.keyCount * 2 > this.slots.length) this.#rehash();
+    return id;
+  }
+
+  #growKeys(): void {
+    const grow = (array: Int32Array): Int32Array => {
+      const grown = new Int32Array(array.length * 2);
+      grown.set(array);
+      return grown;
+    };
+    this.keyStart = grow(this.keyStart);
+    this.keyLength = grow(this.keyLength);
+    this.keyHash = grow(this.keyHash);
+    this.keyId = grow(this.keyId);
+    this.keyReplacements = grow(this.keyReplacements);
+  }
+
+  #rehash(): void {
+    const slots = new Int32Array(this.slots.length * 2);
+    const mask = slots.length - 1;
+    for (let key = 0; key < this.keyCount; key++) {
+      let slot = this.keyHash[key]! & mask;
+      while (slots[slot] !== 0) slot = (slot + 1) & mask;
+      slots[slot] = key + 1;
+    }
+    this.slots = slots;
+    this.mask = mask;
+  }
+}
+
+/** Provisional ids in corpus order, in fixed-size blocks so that no single array has to be regrown and copied. */
+class TokenBlocks {
+  readonly blocks: Int32Array[] = [];
+  current = new Int32Array(STREAM_BLOCK);
+  used = 0;
+  last = SENTENCE_END;
+
+  push(id: number): void {
+    if (this.used === STREAM_BLOCK) {
+      this.blocks.push(this.current);
+      this.current = new Int32Array(STREAM_BLOCK);
+      this.used = 0;
+    }
+    this.current[this.used++] = id;
+    this.last = id;
+  }
+
+  endSentence(): void {
+    if (this.last !== SENTENCE_END) this.push(SENTENCE_END);
+  }
+
+  *each(): Generator<Int32Array> {
+    yield* this.blocks;
+    yield this.current.subarray(0, this.used);
+  }
+}
+
+/** Splits decompressed bytes into words by fastText's separators, carrying a word cut by a chunk boundary. */
+class CorpusScanner {
+  readonly table = new WordTable();
+  readonly tokens = new TokenBlocks();
+  rawTokenCount = 0;
+  #carry = new Uint8Array(256);
+  #carryLength = 0;
+  #hash = FNV_OFFSET_BASIS;
+
+  scan(chunk: Uint8Array): void {
+    const table = this.table;
+    const tokens = this.tokens;
+    let hash = this.#hash;
+    let wordStart = this.#carryLength > 0 ? -1 : 0;
+    let inWord = this.#carryLength > 0;
+    for (let i = 0; i < chunk.length; i++) {
+      const byte = chunk[i]!;
+      if (IS_SEPARATOR[byte] === 0) {
+        if (!inWord) {
+          inWord = true;
+          wordStart = i;
+          hash = FNV_OFFSET_BASIS;
+        }
+        hash = Math.imul(hash ^ byte, FNV_PRIME);
+        continue;
+      }
+      if (inWord) {
+        if (wordStart < 0) {
+          this.#appendCarry(chunk, 0, i);
+          tokens.push(table.add(this.#carry, 0, this.#carryLength, hash));
+          this.#carryLength = 0;
+        } else {
+          tokens.push(table.add(chunk, wordStart, i, hash));
+        }
+        this.rawTokenCount++;
+        inWord = false;
+      }
+      if (byte === NEWLINE) tokens.endSentence();
+    }
+    if (inWord) this.#appendCarry(chunk, wordStart < 0 ? 0 : wordStart, chunk.length);
+    this.#hash = hash;
+  }
+
+  finish(): void {
+    if (this.#carryLength > 0) {
+      this.tokens.push(this.table.add(this.#carry, 0, this.#carryLength, this.#hash));
+      this.rawTokenCount++;
+      this.#carryLength = 0;
+    }
+    this.tokens.endSentence();
+  }
+
+  #appendCarry(chunk: Uint8Array, start: number, end: number): void {
+    const needed = this.#carryLength + end - start;
+    if (needed > this.#carry.length) {
+      const grown = new Uint8Array(Math.max(needed, this.#carry.length * 2));
+      grown.set(this.#carry.subarray(0, this.#carryLength));
+      this.#carry = grown;
+    }
+    this.#carry.set(chunk.subarray(start, end), this.#carryLength);
+    this.#carryLength = needed;
+  }
+}
+
+function binaryReason(sample: Uint8Array): string | undefined {
+  if (sample.includes(0)) return 'NUL bytes in the first 64 KiB';
+  const text = utf8Decoder.decode(sample);
+  const invalid = countReplacements(sample, text);
+  if (text.length > 0 && invalid > BINARY_INVALID_SHARE * text.length) {
+    return `${invalid} of ${text.length} characters in the first 64 KiB are invalid UTF-8`;
+  }
+  return undefined;
+}
+
+async function openCorpus(path: string): Promise<{ size: number; gzip: boolean }> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new InputDataError(path, 'file not found');
+    throw new InputDataError(path, `cannot read: ${(error as Error).message}`);
+  }
+  try {
+    const info = await handle.stat();
+    if (info.isDirectory()) throw new InputDataError(path, 'is a directory, expected a text file (plain or gzip)');
+    const magic = new Uint8Array(2);
+    const { bytesRead } = await handle.read(magic, 0, 2, 0);
+    return { size: info.size, gzip: bytesRead === 2 && magic[0] === 0x1f && magic[1] === 0x8b };
+  } finally {
+    await handle.close();
+  }
+}
+
 /** Streams a plain or gzip corpus once: counts words, applies min_count, returns token ids. */
 export async function readCorpus(path: string, options: ReadCorpusOptions): Promise<Corpus> {
-  throw new Error('not implemented');
+  const { size, gzip } = await openCorpus(path);
+  const scanner = new CorpusScanner();
+  let compressedBytes = 0;
+  let lastProgress = 0;
+  const countBytes = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      compressedBytes += chunk.length;
+      const now = Date.now();
+      if (options.onProgress && now - lastProgress >= PROGRESS_INTERVAL_MS) {
+        lastProgress = now;
+        options.onProgress(compressedBytes, size);
+      }
+      done(null, chunk);
+    },
+  });
+  let sample: Uint8Array | undefined = new Uint8Array(SAMPLE_BYTES);
+  let sampled = 0;
+  // pipeline() rejects with an abort when this stage throws, so the stage's own error is kept and rethrown.
+  let consumeError: unknown;
+  const consume = async (source: AsyncIterable<Buffer>): Promise<void> => {
+    try {
+      for await (const chunk of source) {
+        if (sample !== undefined) {
+          const take = Math.min(chunk.length, SAMPLE_BYTES - sampled);
+          sample.set(chunk.subarray(0, take), sampled);
+          sampled += take;
+          if (sampled === SAMPLE_BYTES) {
+            const binary = binaryInputError(path, sample);
+            if (binary !== undefined) throw binary;
+            sample = undefined;
+          }
+        }
+        scanner.scan(chunk);
+      }
+    } catch (error) {
+      consumeError = error;
+      throw error;
+    }
+  };
+  const file = createReadStream(path, { highWaterMark: READ_CHUNK_BYTES });
+  try {
+    if (gzip) await pipeline(file, countBytes, createGunzip({ chunkSize: READ_CHUNK_BYTES }), consume);
+    else await pipeline(file, countBytes, consume);
+  } catch (error) {
+    if (consumeError !== undefined) throw consumeError;
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    if (gzip && code.startsWith('Z_')) throw new InputDataError(path, `corrupt gzip data: ${(error as Error).message}`);
+    throw new InputDataError(path, `cannot read: ${(error as Error).message}`);
+  }
+  if (sample !== undefined) {
+    const binary = binaryInputError(path, sample.subarray(0, sampled));
+    if (binary !== undefined) throw binary;
+  }
+  scanner.finish();
+  options.onProgress?.(compressedBytes, size);
+  return buildCorpus(path, scanner, options.minCount);
+}
+
+function binaryInputError(path: string, sample: Uint8Array): InputDataError | undefined {
+  const reason = binaryReason(sample);
+  return reason === undefined ? undefined : new InputDataError(path, `looks binary, expected UTF-8 text (${reason})`);
+}
+
+function buildCorpus(path: string, scanner: CorpusScanner, minCount: number): Corpus {
+  const { table, tokens } = scanner;
+  const distinct = table.words.length;
+  if (scanner.rawTokenCount === 0) throw new InputDataError(path, 'is empty: no words');
+  const kept: number[] = [];
+  let topCount = 0;
+  for (let id = 0; id < distinct; id++) {
+    const count = table.counts[id]!;
+    if (count > topCount) topCount = count;
+    if (count >= minCount) kept.push(id);
+  }
+  if (kept.length === 0) {
+    throw new InputDataError(
+      path,
+      `no word occurs min_count=${minCount} times or more (found ${distinct} distinct words, the most frequent ${topCount} times)`,
+    );
+  }
+  // Provisional ids follow first occurrence, so a stable sort by count keeps ties in first-occurrence order.
+  kept.sort((a, b) => table.counts[b]! - table.counts[a]! || a - b);
+  const finalId = new Int32Array(distinct).fill(-2);
+  const words: string[] = new Array(kept.length);
+  const counts = new Float64Array(kept.length);
+  for (let i = 0; i < kept.length; i++) {
+    finalId[kept[i]!] = i;
+    words[i] = table.words[kept[i]!]!;
+    counts[i] = table.counts[kept[i]!]!;
+  }
+
+  // Two passes: the first sizes the shared buffer exactly, the second fills it.
+  let length = 0;
+  let last = SENTENCE_END;
+  for (const block of tokens.each()) {
+    for (let i = 0; i < block.length; i++) {
+      const provisional = block[i]!;
+      const id = provisional === SENTENCE_END ? SENTENCE_END : finalId[provisional]!;
+      if (id === -2 || (id === SENTENCE_END && last === SENTENCE_END)) continue;
+      length++;
+      last = id;
+    }
+  }
+  const finalTokens = new Int32Array(new SharedArrayBuffer(length * Int32Array.BYTES_PER_ELEMENT));
+  let at = 0;
+  let tokenCount = 0;
+  last = SENTENCE_END;
+  for (const block of tokens.each()) {
+    for (let i = 0; i < block.length; i++) {
+      const provisional = block[i]!;
+      const id = provisional === SENTENCE_END ? SENTENCE_END : finalId[provisional]!;
+      if (id === -2 || (id === SENTENCE_END && last === SENTENCE_END)) continue;
+      finalTokens[at++] = id;
+      if (id !== SENTENCE_END) tokenCount++;
+      last = id;
+    }
+  }
+  const warnings = table.replacements > 0 ? [{ reason: INVALID_UTF8_REASON, count: table.replacements }] : [];
+  return {
+    vocabulary: new Vocabulary(words, counts),
+    tokens: finalTokens,
+    tokenCount,
+    rawTokenCount: scanner.rawTokenCount,
+    warnings,
+  };
 }

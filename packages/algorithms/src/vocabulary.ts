@@ -1,6 +1,10 @@
-// INTERFACE STUB (helper A implements): keep exported names and signatures.
+const NEGATIVE_SAMPLING_POWER = 0.75;
+
 /** Words kept after min_count, sorted by count descending (ties: first occurrence first). */
 export class Vocabulary {
+  #ids: Map<string, number> | undefined;
+  #totalCount = -1;
+
   constructor(
     readonly words: string[],
     readonly counts: Float64Array,
@@ -10,17 +14,56 @@ export class Vocabulary {
   }
   /** Sum of counts of the kept words. */
   get totalCount(): number {
-    throw new Error('not implemented');
+    if (this.#totalCount < 0) {
+      let total = 0;
+      for (let i = 0; i < this.counts.length; i++) total += this.counts[i]!;
+      this.#totalCount = total;
+    }
+    return this.#totalCount;
   }
+  /** The word's id, or -1 when it is not in the vocabulary. */
   indexOf(word: string): number {
-    throw new Error('not implemented');
+    if (this.#ids === undefined) {
+      this.#ids = new Map();
+      for (let i = 0; i < this.words.length; i++) this.#ids.set(this.words[i]!, i);
+    }
+    return this.#ids.get(word) ?? -1;
   }
-  /** Probability of keeping each word under frequency subsampling (word2vec/fastText formula, clamped to 1). */
+  /**
+   * Probability of keeping each word under frequency subsampling (word2vec/fastText formula, clamped to 1):
+   * with f = count / totalCount, p = sqrt(t / f) + t / f.
+   */
   keepProbabilities(samplingThreshold: number): Float32Array {
-    throw new Error('not implemented');
+    const keep = new Float32Array(this.size);
+    const total = this.totalCount;
+    for (let i = 0; i < keep.length; i++) {
+      const ratio = samplingThreshold / (this.counts[i]! / total);
+      keep[i] = Math.min(1, Math.sqrt(ratio) + ratio);
+    }
+    return keep;
   }
-  /** Unigram^0.75 negative sampling table of word ids. */
+  /**
+   * Unigram^0.75 negative sampling table of word ids (word2vec's InitUnigramTable). Word i fills the slots from the
+   * rounded cumulative share of the words before it to its own, and every word gets at least one slot when the table
+   * has as many slots as there are words.
+   */
   negativeTable(size: number): Int32Array {
-    throw new Error('not implemented');
+    const table = new Int32Array(size);
+    const words = this.size;
+    if (words === 0 || size === 0) return table;
+    let totalPower = 0;
+    for (let i = 0; i < words; i++) totalPower += Math.pow(this.counts[i]!, NEGATIVE_SAMPLING_POWER);
+    let cumulative = 0;
+    let start = 0;
+    for (let i = 0; i < words && start < size; i++) {
+      cumulative += Math.pow(this.counts[i]!, NEGATIVE_SAMPLING_POWER);
+      // Slots are held back so that each later word still gets one.
+      const latest = size - (words - 1 - i);
+      const share = Math.round((cumulative / totalPower) * size);
+      const end = i === words - 1 ? size : Math.min(size, Math.max(start + 1, Math.min(share, latest)));
+      table.fill(i, start, end);
+      start = end;
+    }
+    return table;
   }
 }

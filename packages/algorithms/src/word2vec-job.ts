@@ -1,7 +1,15 @@
-// INTERFACE STUB (helper B implements): keep exported names and signatures.
-import type { MetricEvent, TrainingProgress, Word2VecHyperparameters } from '@blazefleet/core';
-import type { AnalogyResult } from './eval/analogy.js';
-import type { EvalJson } from './eval/word-similarity.js';
+import { access, writeFile } from 'node:fs/promises';
+import { InputDataError, TrainingDivergedError, type MetricEvent, type TrainingProgress, type Word2VecHyperparameters } from '@blazefleet/core';
+import { ArtifactStaging } from './artifact-staging.js';
+import { readCorpus } from './corpus.js';
+import { readAnalogyQuestions, scoreAnalogies, type AnalogyResult } from './eval/analogy.js';
+import { evaluateWordSimilaritySets, loadWordSimilaritySets, type EvalJson } from './eval/word-similarity.js';
+import { writeFastTextModel, type FastTextModel } from './formats/fasttext-model.js';
+import { writeWord2VecBinary } from './formats/word2vec-binary.js';
+import { writeWord2VecText } from './formats/word2vec-text.js';
+import { writeModelArchive } from './model-archive.js';
+import { trainWord2Vec, type TrainedWord2Vec } from './word2vec/trainer.js';
+import type { WordVectors } from './word-vectors.js';
 
 export interface Word2VecJobOptions {
   trainPath: string;
@@ -30,8 +38,51 @@ export interface Word2VecJobResult {
   analogies?: AnalogyResult;
   vocabularySize: number;
   tokenCount: number;
+  /** Training time (corpus reading, evaluation and writing excluded), as wordsPerSecond is. */
   seconds: number;
   wordsPerSecond: number;
+}
+
+export const MEAN_RHO_METRIC = 'train:mean_rho';
+export const ANALOGY_ACCURACY_METRIC = 'train:analogy_accuracy';
+
+function assertFinite(vectors: WordVectors, epoch: number): void {
+  const matrix = vectors.matrix;
+  for (let i = 0; i < matrix.length; i++) {
+    if (!Number.isFinite(matrix[i]!)) {
+      const row = Math.floor(i / vectors.dim);
+      throw new TrainingDivergedError(epoch, `vector of '${vectors.words[row]}' holds ${matrix[i]}`);
+    }
+  }
+}
+
+/** The fastText .bin that BlazingText writes with subwords, so that unknown words get vectors after loading it. */
+function fastTextModelOf(trained: TrainedWord2Vec, rawTokenCount: number): FastTextModel {
+  const hp = trained.hyperparameters;
+  return {
+    args: {
+      dim: hp.vector_dim,
+      ws: hp.window_size,
+      epoch: hp.epochs,
+      minCount: hp.min_count,
+      neg: hp.negative_samples,
+      wordNgrams: 1,
+      loss: 'ns',
+      model: hp.mode === 'cbow' ? 'cbow' : 'sg',
+      bucket: hp.buckets,
+      minn: hp.min_char,
+      maxn: hp.max_char,
+      lrUpdateRate: 100,
+      t: hp.sampling_threshold,
+    },
+    words: trained.vocabulary.words,
+    counts: trained.vocabulary.counts,
+    labels: [],
+    labelCounts: new Float64Array(0),
+    ntokens: rawTokenCount,
+    input: trained.input,
+    output: trained.output,
+  };
 }
 
 /**
@@ -39,5 +90,83 @@ export interface Word2VecJobResult {
  * and model.tar.gz into outputDir. Nothing is left half-written: artifacts appear only once all succeeded.
  */
 export async function runWord2VecJob(options: Word2VecJobOptions): Promise<Word2VecJobResult> {
-  throw new Error('not implemented');
+  const hp = options.hyperparameters;
+  const log = options.onLog ?? (() => {});
+  const metric = options.onMetric ?? (() => {});
+  try {
+    await access(options.trainPath);
+  } catch {
+    throw new InputDataError(options.trainPath, 'training file does not exist or cannot be read');
+  }
+  // Gold files are read before training so that a bad path fails in seconds, not after hours.
+  const goldSets = hp.evaluation ? await loadWordSimilaritySets(options.wordSimilarityFiles) : [];
+  const analogyQuestions = options.analogiesPath === undefined ? undefined : await readAnalogyQuestions(options.analogiesPath);
+
+  const staging = await ArtifactStaging.open(options.outputDir);
+  try {
+    const corpus = await readCorpus(options.trainPath, { minCount: hp.min_count });
+    log(`Read ${corpus.rawTokenCount} words`, { rawTokenCount: corpus.rawTokenCount, tokenCount: corpus.tokenCount, warnings: corpus.warnings });
+    log(`Vocabulary: ${corpus.vocabulary.size} words`, { vocabularySize: corpus.vocabulary.size, minCount: hp.min_count });
+    if (corpus.vocabulary.size === 0 || corpus.tokenCount === 0) {
+      throw new InputDataError(options.trainPath, `no word occurs at least min_count=${hp.min_count} times`);
+    }
+
+    const onEpochEnd =
+      options.evaluateEveryEpoch && hp.evaluation
+        ? (epoch: number, vectors: () => WordVectors): void => {
+            const rho = evaluateWordSimilaritySets(vectors(), goldSets).mean_rho;
+            metric({ name: MEAN_RHO_METRIC, value: rho, epoch });
+          }
+        : undefined;
+    const trained = await trainWord2Vec({
+      corpus,
+      hyperparameters: hp,
+      threads: options.threads,
+      seed: options.seed,
+      onProgress: options.onProgress,
+      onEpochEnd,
+      signal: options.signal,
+    });
+    assertFinite(trained.vectors, trained.epochs);
+    log('Training finished', { seconds: trained.seconds, wordsPerSecond: trained.wordsPerSecond, threads: trained.threads });
+
+    const vectors = trained.vectors;
+    const files = ['vectors.txt', 'vectors.bin'];
+    await writeWord2VecText(staging.path('vectors.txt'), vectors);
+    await writeWord2VecBinary(staging.path('vectors.bin'), vectors);
+    let evalJson: EvalJson | undefined;
+    if (hp.evaluation) {
+      evalJson = evaluateWordSimilaritySets(vectors, goldSets);
+      metric({ name: MEAN_RHO_METRIC, value: evalJson.mean_rho });
+      await writeFile(staging.path('eval.json'), JSON.stringify(evalJson, null, 4));
+      files.push('eval.json');
+    }
+    let analogies: AnalogyResult | undefined;
+    if (analogyQuestions !== undefined) {
+      analogies = scoreAnalogies(vectors, analogyQuestions);
+      metric({ name: ANALOGY_ACCURACY_METRIC, value: analogies.overall.accuracy });
+    }
+    if (hp.subwords) {
+      await writeFastTextModel(staging.path('model.bin'), fastTextModelOf(trained, corpus.rawTokenCount));
+      files.push('model.bin');
+    }
+    await writeModelArchive(staging.dir, files, staging.path('model.tar.gz'));
+    files.push('model.tar.gz');
+    await staging.publish(files);
+    log('Artifacts written', { outputDir: staging.outputDir, files });
+
+    return {
+      outputDir: staging.outputDir,
+      files,
+      ...(evalJson === undefined ? {} : { eval: evalJson }),
+      ...(analogies === undefined ? {} : { analogies }),
+      vocabularySize: corpus.vocabulary.size,
+      tokenCount: corpus.tokenCount,
+      seconds: trained.seconds,
+      wordsPerSecond: trained.wordsPerSecond,
+    };
+  } catch (error) {
+    await staging.discard();
+    throw error;
+  }
 }

@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 
 /** Exports of assembly/kernels.ts (see there for the memory contract). */
 export interface Word2VecKernel {
-  scratchBytes(dim: number, window: number, negative: number, batchSize: number, maxRowsPerWord: number): number;
+  scratchBytes(stride: number, window: number, negative: number, batchSize: number, maxRowsPerWord: number, hotWords: number): number;
   configure(
     dim: number,
+    stride: number,
     input: number,
     output: number,
     negatives: number,
@@ -19,10 +20,12 @@ export interface Word2VecKernel {
     negative: number,
     batchSize: number,
     maxRowsPerWord: number,
+    hotWords: number,
     scratch: number,
     seed: bigint,
   ): void;
-  fillUniform(ptr: number, count: number, scale: number, seed: bigint): void;
+  mergeHotRows(): void;
+  fillUniform(ptr: number, rows: number, dim: number, stride: number, scale: number, seed: bigint): void;
   lossTotal(): number;
   lossExamples(): number;
   resetLoss(): void;

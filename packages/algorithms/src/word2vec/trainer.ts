@@ -17,7 +17,7 @@ export interface Word2VecTrainingOptions {
   /** With threads = 1 the same seed gives byte-identical vectors. Default 1. */
   seed?: number;
   onProgress?: (progress: TrainingProgress) => void;
-  /** Called after each epoch while training is paused; `vectors()` snapshots the current vectors. */
+  /** Called after each epoch while training is paused; `vectors()` gives the current vectors, valid until the callback returns. */
   onEpochEnd?: (epoch: number, vectors: () => WordVectors) => void | Promise<void>;
   signal?: AbortSignal;
   /** Milliseconds between progress events (default 1000). */
@@ -119,9 +119,13 @@ export async function trainWord2Vec(options: Word2VecTrainingOptions): Promise<T
       options.signal?.throwIfAborted();
       const results = await Promise.all(workers.map((worker) => runEpoch(worker, epoch, options.signal)));
       if (results.some((r) => r.type === 'diverged')) throw new TrainingDivergedError(epoch + 1, 'loss became NaN');
-      if (options.onEpochEnd) {
-        const snapshot = () => buildVectors(corpus.vocabulary, hp, layout, memory, subwords, true);
-        await options.onEpochEnd(epoch + 1, snapshot);
+      if (options.onEpochEnd && epoch + 1 < hp.epochs) {
+        const input = compactRows(memory, layout.input, layout.inputRows, layout.dim, layout.stride);
+        try {
+          await options.onEpochEnd(epoch + 1, () => buildVectors(corpus.vocabulary, hp, layout, input, subwords));
+        } finally {
+          expandRows(memory, layout.input, layout.inputRows, layout.dim, layout.stride);
+        }
       }
     }
   } finally {
@@ -131,14 +135,16 @@ export async function trainWord2Vec(options: Word2VecTrainingOptions): Promise<T
   report();
 
   const seconds = (performance.now() - started) / 1000;
-  const input = new Float32Array(memory.buffer, layout.input, layout.inputRows * layout.dim);
-  const output = new Float32Array(memory.buffer, layout.output, layout.nwords * layout.dim);
+  const input = compactRows(memory, layout.input, layout.inputRows, layout.dim, layout.stride);
+  const output = compactRows(memory, layout.output, layout.nwords, layout.dim, layout.stride);
   const firstBad = findNonFinite(input) ?? findNonFinite(output);
   if (firstBad !== undefined) throw new TrainingDivergedError(hp.epochs, 'vectors contain NaN or infinity');
+  const vectors = buildVectors(corpus.vocabulary, hp, layout, input, subwords);
+  if (options.onEpochEnd) await options.onEpochEnd(hp.epochs, () => vectors);
   return {
     hyperparameters: hp,
     vocabulary: corpus.vocabulary,
-    vectors: buildVectors(corpus.vocabulary, hp, layout, memory, subwords, false),
+    vectors,
     input,
     output,
     tokenCount: corpus.tokenCount,
@@ -177,24 +183,32 @@ function findNonFinite(values: Float32Array): number | undefined {
   return undefined;
 }
 
+/** Moves rows stored `stride` floats apart to `dim` floats apart, in place; returns the packed rows. */
+function compactRows(memory: WebAssembly.Memory, offset: number, rows: number, dim: number, stride: number): Float32Array {
+  const all = new Float32Array(memory.buffer, offset, rows * stride);
+  if (stride !== dim) for (let r = 1; r < rows; r++) all.copyWithin(r * dim, r * stride, r * stride + dim);
+  return all.subarray(0, rows * dim);
+}
+
+/** Undoes compactRows (the padding floats are never read, so their values do not matter). */
+function expandRows(memory: WebAssembly.Memory, offset: number, rows: number, dim: number, stride: number): void {
+  const all = new Float32Array(memory.buffer, offset, rows * stride);
+  if (stride !== dim) for (let r = rows - 1; r > 0; r--) all.copyWithin(r * stride, r * dim, r * dim + dim);
+}
+
 /**
- * Word vectors from the input matrix. Without subwords they are the word rows themselves (a view, or a copy
- * for snapshots taken while training continues); with subwords, the average of the word row and its n-gram rows.
+ * Word vectors from the packed input matrix: without subwords the word rows themselves; with subwords, the
+ * average of the word row and its n-gram rows (fastText's getWordVector), keeping the n-gram rows for unknown words.
  */
 function buildVectors(
   vocabulary: Vocabulary,
   hp: Word2VecHyperparameters,
   layout: ModelLayout,
-  memory: WebAssembly.Memory,
+  input: Float32Array,
   subwords: SubwordIndex | undefined,
-  copy: boolean,
 ): WordVectors {
   const { dim, nwords } = layout;
-  const input = new Float32Array(memory.buffer, layout.input, layout.inputRows * dim);
-  if (!subwords) {
-    const rows = input.subarray(0, nwords * dim);
-    return new WordVectors(vocabulary.words, dim, copy ? rows.slice() : rows);
-  }
+  if (!subwords) return new WordVectors(vocabulary.words, dim, input.subarray(0, nwords * dim));
   const matrix = new Float32Array(nwords * dim);
   for (let w = 0; w < nwords; w++) {
     const start = subwords.offsets[w]!;
@@ -208,11 +222,10 @@ function buildVectors(
     const scale = 1 / (1 + end - start);
     for (let d = 0; d < dim; d++) matrix[out + d]! *= scale;
   }
-  const ngramVectors = input.subarray(nwords * dim);
   return new WordVectors(vocabulary.words, dim, matrix, {
     minn: hp.min_char,
     maxn: hp.max_char,
     buckets: hp.buckets,
-    ngramVectors: copy ? ngramVectors.slice() : ngramVectors,
+    ngramVectors: input.subarray(nwords * dim),
   });
 }

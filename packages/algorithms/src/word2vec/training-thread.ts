@@ -32,6 +32,7 @@ const kernel = instantiateKernel(data.module, data.memory);
 const slot = data.layout.threads[data.thread]!;
 kernel.configure(
   data.layout.dim,
+  data.layout.stride,
   data.layout.input,
   data.layout.output,
   data.layout.negatives,
@@ -46,6 +47,7 @@ kernel.configure(
   data.negative,
   data.batchSize,
   data.layout.maxRowsPerWord,
+  data.layout.hotWords,
   slot.scratch,
   data.seed,
 );

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { averageRanks, spearman } from './spearman.js';
+
+/** Independent reference: ranks by O(n^2) counting, Pearson by the raw-sums formula. */
+function naiveSpearman(x: number[], y: number[]): number {
+  const rank = (v: number[]): number[] =>
+    v.map((a) => 1 + v.filter((b) => b < a).length + (v.filter((b) => b === a).length - 1) / 2);
+  const rx = rank(x);
+  const ry = rank(y);
+  const n = x.length;
+  let sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
+  for (let i = 0; i < n; i++) {
+    sx += rx[i]!; sy += ry[i]!;
+    sxx += rx[i]! * rx[i]!; syy += ry[i]! * ry[i]!; sxy += rx[i]! * ry[i]!;
+  }
+  return (n * sxy - sx * sy) / Math.sqrt((n * sxx - sx * sx) * (n * syy - sy * sy));
+}
+
+function seeded(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(s ^ (s >>> 15), 1 | s);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe('averageRanks', () => {
+  it('gives tied values the mean of the ranks they span', () => {
+    expect([...averageRanks([10, 20, 20, 5, 20])]).toEqual([2, 4, 4, 1, 4]);
+    expect([...averageRanks([3, 1, 2])]).toEqual([3, 1, 2]);
+  });
+});
+
+describe('spearman', () => {
+  it('is 1 for any increasing relation and -1 for a decreasing one', () => {
+    const x = [1, 2, 3, 4, 5, 6];
+    expect(spearman(x, x.map((v) => v ** 3))).toBeCloseTo(1, 12);
+    expect(spearman(x, x.map((v) => -Math.exp(v)))).toBeCloseTo(-1, 12);
+  });
+
+  it('matches a naive rank-counting computation, with and without ties', () => {
+    const random = seeded(7);
+    for (let trial = 0; trial < 50; trial++) {
+      const n = 3 + Math.floor(random() * 60);
+      const ties = trial % 2 === 0;
+      const x = Array.from({ length: n }, () => (ties ? Math.floor(random() * 5) : random()));
+      const y = Array.from({ length: n }, (_, i) => (ties ? Math.floor(random() * 4) : x[i]! + random()));
+      const expected = naiveSpearman(x, y);
+      if (Number.isNaN(expected)) continue;
+      expect(spearman(x, y)).toBeCloseTo(expected, 12);
+    }
+  });
+
+  it('returns 0 where the correlation is undefined', () => {
+    expect(spearman([], [])).toBe(0);
+    expect(spearman([1], [2])).toBe(0);
+    expect(spearman([3, 3, 3], [1, 2, 3])).toBe(0);
+    expect(spearman([1, 2, 3], [1, Number.NaN, 3])).toBe(0);
+  });
+
+  it('refuses inputs of different lengths', () => {
+    expect(() => spearman([1, 2], [1, 2, 3])).toThrow(RangeError);
+  });
+});

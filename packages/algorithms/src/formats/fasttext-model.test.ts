@@ -1,0 +1,196 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InputDataError } from '@blazefleet/core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ngramBuckets } from '../subwords.js';
+import { readFastTextModel, wordVectorsFromFastTextModel, writeFastTextModel, type FastTextModel } from './fasttext-model.js';
+
+const hasFastText = spawnSync('fasttext', [], { stdio: 'ignore' }).error === undefined;
+const directory = mkdtempSync(join(tmpdir(), 'fasttext-model-'));
+afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+function seededRandom(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function syntheticModel(): FastTextModel {
+  const random = seededRandom(5);
+  const words = ['</s>', 'the', 'café', '日本語'];
+  const bucket = 20;
+  const dim = 3;
+  return {
+    args: { dim, ws: 5, epoch: 5, minCount: 1, neg: 5, wordNgrams: 2, loss: 'softmax', model: 'sup', bucket, minn: 2, maxn: 4, lrUpdateRate: 100, t: 1e-4 },
+    words,
+    counts: Float64Array.of(9, 7, 3, 2 ** 40),
+    labels: ['__label__a', '__label__b'],
+    labelCounts: Float64Array.of(5, 4),
+    ntokens: 12345678901,
+    input: Float32Array.from({ length: (words.length + bucket) * dim }, () => random() - 0.5),
+    output: Float32Array.from({ length: 2 * dim }, () => random() - 0.5),
+  };
+}
+
+async function expectInputError(promise: Promise<unknown>, message: RegExp): Promise<void> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(InputDataError);
+  expect((error as Error).message).toMatch(message);
+}
+
+describe('fastText model format', () => {
+  it('round-trips a model with labels', async () => {
+    const model = syntheticModel();
+    const path = join(directory, 'synthetic.bin');
+    await writeFastTextModel(path, model);
+    const read = await readFastTextModel(path);
+    expect(read.args).toEqual(model.args);
+    expect(read.words).toEqual(model.words);
+    expect(read.labels).toEqual(model.labels);
+    expect(Array.from(read.counts)).toEqual(Array.from(model.counts));
+    expect(Array.from(read.labelCounts)).toEqual(Array.from(model.labelCounts));
+    expect(read.ntokens).toBe(model.ntokens);
+    expect(Array.from(read.input)).toEqual(Array.from(model.input));
+    expect(Array.from(read.output)).toEqual(Array.from(model.output));
+    const again = join(directory, 'synthetic-again.bin');
+    await writeFastTextModel(again, read);
+    expect(readFileSync(again)).toEqual(readFileSync(path));
+  });
+
+  it('averages the word row with its n-gram rows; </s> has none; unknown words use n-grams', () => {
+    const model = syntheticModel();
+    const vectors = wordVectorsFromFastTextModel(model);
+    const row = (index: number): number[] => Array.from(model.input.subarray(index * 3, index * 3 + 3));
+    const average = (rows: number[][]): number[] => [0, 1, 2].map((d) => rows.reduce((sum, r) => sum + r[d]!, 0) / rows.length);
+    const expectClose = (actual: Float32Array | undefined, expected: number[]): void =>
+      expected.forEach((value, d) => expect(actual![d]).toBeCloseTo(value, 6));
+    expectClose(vectors.vector('</s>'), row(0));
+    const cafe = [row(2), ...Array.from(ngramBuckets('café', 2, 4, 20), (b) => row(4 + b))];
+    expectClose(vectors.vector('café'), average(cafe));
+    expectClose(vectors.vector('cafés'), average(Array.from(ngramBuckets('cafés', 2, 4, 20), (b) => row(4 + b))));
+    const noSubwords = wordVectorsFromFastTextModel({ ...model, args: { ...model.args, maxn: 0 } });
+    expectClose(noSubwords.vector('café'), row(2));
+    expect(noSubwords.vector('cafés')).toBeUndefined();
+  });
+
+  it('names what it was reading when the file is wrong or truncated', async () => {
+    const path = join(directory, 'broken.bin');
+    await writeFastTextModel(path, syntheticModel());
+    const valid = readFileSync(path);
+    writeFileSync(path, valid.subarray(0, 30));
+    await expectInputError(readFastTextModel(path), /truncated at byte 30 while reading args\.wordNgrams at byte 28/);
+    writeFileSync(path, valid.subarray(0, valid.length - 4));
+    await expectInputError(readFastTextModel(path), /truncated: the output matrix/);
+    const wrongMagic = Uint8Array.from(valid);
+    wrongMagic[0] = 0;
+    writeFileSync(path, wrongMagic);
+    await expectInputError(readFastTextModel(path), /not a fastText model/);
+    const wrongVersion = Uint8Array.from(valid);
+    wrongVersion[4] = 11;
+    writeFileSync(path, wrongVersion);
+    await expectInputError(readFastTextModel(path), /version 11 is not supported/);
+    await expectInputError(readFastTextModel(join(directory, 'missing.bin')), /file not found/);
+  });
+
+  it('fails only with InputDataError on truncated and corrupted files', async () => {
+    const random = seededRandom(13);
+    const path = join(directory, 'fuzz.bin');
+    await writeFastTextModel(path, syntheticModel());
+    const valid = readFileSync(path);
+    for (let round = 0; round < 60; round++) {
+      let bytes: Uint8Array;
+      if (round % 2 === 0) bytes = valid.subarray(0, Math.floor(random() * valid.length));
+      else {
+        bytes = Uint8Array.from(valid);
+        for (let i = 0; i < 3; i++) bytes[Math.floor(random() * 200)] = Math.floor(random() * 256);
+      }
+      writeFileSync(path, bytes);
+      await readFastTextModel(path).catch((error: unknown) => expect(error).toBeInstanceOf(InputDataError));
+    }
+  });
+});
+
+describe.skipIf(!hasFastText)('fastText model format against the fasttext tool', () => {
+  const lines = ['le café est naïve', 'the cat sat on the mat', '日本語 hello world', 'über straße the cat café'];
+  writeFileSync(join(directory, 'tiny.txt'), Array.from({ length: 30 }, (_, i) => lines[i % lines.length]).join('\n') + '\n');
+  writeFileSync(
+    join(directory, 'labelled.txt'),
+    Array.from({ length: 30 }, (_, i) => `__label__${i % 3} ${lines[i % lines.length]}`).join('\n') + '\n',
+  );
+  const train = (args: string[]): void => {
+    // -thread 2: fastText 0.9.2 initializes only a tenth of the input matrix with one thread; rows must differ.
+    execFileSync('fasttext', [...args, '-dim', '8', '-epoch', '2', '-thread', '2', '-minCount', '1'], { cwd: directory, stdio: 'ignore' });
+  };
+
+  it('reads a skipgram model and writes it back byte for byte', async () => {
+    train(['skipgram', '-input', 'tiny.txt', '-output', 'sg', '-minn', '3', '-maxn', '6', '-bucket', '1000']);
+    const model = await readFastTextModel(join(directory, 'sg.bin'));
+    expect(model.args).toMatchObject({ dim: 8, model: 'sg', loss: 'ns', bucket: 1000, minn: 3, maxn: 6, epoch: 2 });
+    expect(model.words).toContain('</s>');
+    expect(model.words).toContain('日本語');
+    expect(model.input).toHaveLength((model.words.length + 1000) * 8);
+    expect(model.output).toHaveLength(model.words.length * 8);
+    await writeFastTextModel(join(directory, 'sg-again.bin'), model);
+    expect(readFileSync(join(directory, 'sg-again.bin'))).toEqual(readFileSync(join(directory, 'sg.bin')));
+  });
+
+  it('gives the vectors of print-word-vectors for known and unknown words', async () => {
+    const vectors = wordVectorsFromFastTextModel(await readFastTextModel(join(directory, 'sg.bin')));
+    const words = ['café', 'naïve', '日本語', 'the', '</s>', 'cafés', 'naïveté', '日本', 'zzzz', 'straßen'];
+    const printed = execFileSync('fasttext', ['print-word-vectors', 'sg.bin'], { cwd: directory, input: words.join('\n') + '\n', encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .map((line) => line.trim().split(/ +/));
+    expect(printed.map((fields) => fields[0])).toEqual(words);
+    let nonZero = 0;
+    for (const fields of printed) {
+      const ours = vectors.vector(fields[0]!)!;
+      fields.slice(1).forEach((value, d) => {
+        expect(Math.abs(ours[d]! - Number(value))).toBeLessThan(1e-4);
+        if (Number(value) !== 0) nonZero++;
+      });
+    }
+    expect(nonZero).toBeGreaterThan(words.length * 4);
+  });
+
+  it('writes models that the fasttext tool loads and reads as we do', async () => {
+    const synthetic = syntheticModel();
+    const model: FastTextModel = {
+      ...synthetic,
+      args: { ...synthetic.args, model: 'sg', loss: 'ns', wordNgrams: 1 },
+      labels: [],
+      labelCounts: new Float64Array(0),
+      output: synthetic.input.slice(0, synthetic.words.length * 3),
+    };
+    await writeFastTextModel(join(directory, 'ours.bin'), model);
+    const vectors = wordVectorsFromFastTextModel(model);
+    const words = ['the', 'café', '日本語', 'cafés', 'unknown'];
+    const printed = execFileSync('fasttext', ['print-word-vectors', 'ours.bin'], { cwd: directory, input: words.join(' ') + '\n', encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .map((line) => line.trim().split(/ +/));
+    expect(printed.map((fields) => fields[0])).toEqual(words);
+    for (const fields of printed) {
+      const ours = vectors.vector(fields[0]!)!;
+      fields.slice(1).forEach((value, d) => expect(Math.abs(ours[d]! - Number(value))).toBeLessThan(1e-4));
+    }
+  });
+
+  it('reads a supervised model with labels and writes it back byte for byte', async () => {
+    train(['supervised', '-input', 'labelled.txt', '-output', 'sup', '-wordNgrams', '2', '-bucket', '500']);
+    const model = await readFastTextModel(join(directory, 'sup.bin'));
+    expect(model.args).toMatchObject({ model: 'sup', loss: 'softmax', wordNgrams: 2, bucket: 500 });
+    expect(model.labels.sort()).toEqual(['__label__0', '__label__1', '__label__2']);
+    expect(model.output).toHaveLength(3 * 8);
+    await writeFastTextModel(join(directory, 'sup-again.bin'), await readFastTextModel(join(directory, 'sup.bin')));
+    expect(readFileSync(join(directory, 'sup-again.bin'))).toEqual(readFileSync(join(directory, 'sup.bin')));
+  });
+});

@@ -1,0 +1,51 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { extract, list } from 'tar';
+import { afterAll, describe, expect, it } from 'vitest';
+import { writeModelArchive } from './model-archive.js';
+
+const work = mkdtempSync(join(tmpdir(), 'model-archive-test-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+async function entries(archive: string): Promise<{ path: string; mtime: number | undefined }[]> {
+  const out: { path: string; mtime: number | undefined }[] = [];
+  await list({ file: archive, onReadEntry: (entry) => out.push({ path: entry.path, mtime: entry.mtime?.getTime() }) });
+  return out;
+}
+
+describe('writeModelArchive', () => {
+  it('holds the given files at the archive root, with their contents', async () => {
+    const dir = join(work, 'model');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'vectors.txt'), '2 1\na 0.5\nb -1\n');
+    writeFileSync(join(dir, 'vectors.bin'), Buffer.from([1, 2, 3, 255]));
+    writeFileSync(join(dir, 'unrelated.log'), 'not archived');
+    const archive = join(work, 'model.tar.gz');
+    await writeModelArchive(dir, ['vectors.txt', 'vectors.bin'], archive);
+    expect((await entries(archive)).map((e) => e.path)).toEqual(['vectors.txt', 'vectors.bin']);
+    const out = join(work, 'extracted');
+    mkdirSync(out);
+    await extract({ file: archive, cwd: out });
+    expect(readFileSync(join(out, 'vectors.txt'), 'utf8')).toBe('2 1\na 0.5\nb -1\n');
+    expect([...readFileSync(join(out, 'vectors.bin'))]).toEqual([1, 2, 3, 255]);
+  });
+
+  it('is byte-identical for identical files written at different times', async () => {
+    const archives: Buffer[] = [];
+    for (const [i, when] of [new Date('2001-01-01'), new Date('2024-06-01')].entries()) {
+      const dir = join(work, `run-${i}`);
+      mkdirSync(dir);
+      writeFileSync(join(dir, 'eval.json'), '{"mean_rho": 0.5}');
+      utimesSync(join(dir, 'eval.json'), when, when);
+      await writeModelArchive(dir, ['eval.json'], join(dir, 'model.tar.gz'));
+      archives.push(readFileSync(join(dir, 'model.tar.gz')));
+      expect((await entries(join(dir, 'model.tar.gz')))[0]!.mtime).toBe(0);
+    }
+    expect(archives[0]!.equals(archives[1]!)).toBe(true);
+  });
+
+  it('fails when a named file is missing', async () => {
+    await expect(writeModelArchive(work, ['no-such-file'], join(work, 'bad.tar.gz'))).rejects.toThrow();
+  });
+});

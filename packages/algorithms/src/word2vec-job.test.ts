@@ -1,0 +1,188 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InputDataError, TrainingDivergedError, parseWord2VecHyperparameters, type MetricEvent } from '@blazefleet/core';
+import { list } from 'tar';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runWord2VecJob } from './word2vec-job.js';
+
+const hasFastText = spawnSync('fasttext', [], { stdio: 'ignore' }).error === undefined;
+const work = mkdtempSync(join(tmpdir(), 'word2vec-job-test-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const WS353 = ['EN-WS-353-ALL.txt', 'EN-WS-353-REL.txt', 'EN-WS-353-SIM.txt'];
+const WORDS = ['tiger', 'cat', 'car', 'automobile', 'king', 'queen', 'money', 'bank', 'the', 'of', 'dollar', 'cash'];
+const trainPath = join(work, 'train.txt');
+{
+  let s = 1;
+  const random = (): number => (s = (s * 16807) % 2147483647) / 2147483647;
+  const lines = Array.from({ length: 300 }, () => Array.from({ length: 20 }, () => WORDS[Math.floor(random() * WORDS.length)]).join(' '));
+  writeFileSync(trainPath, lines.join('\n') + '\n');
+}
+
+const hyperparameters = (raw: Record<string, unknown>) =>
+  parseWord2VecHyperparameters({ mode: 'cbow', min_count: 1, vector_dim: 10, epochs: 2, ...raw });
+
+async function archiveEntries(path: string): Promise<string[]> {
+  const names: string[] = [];
+  await list({ file: path, onReadEntry: (entry) => names.push(entry.path) });
+  return names;
+}
+
+/** Every file below dir with its contents, to show a failed run changed nothing. */
+function snapshot(dir: string): Record<string, string> {
+  if (!existsSync(dir)) return {};
+  const out: Record<string, string> = {};
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    const path = join(entry.parentPath, entry.name);
+    out[path] = entry.isFile() ? readFileSync(path, 'base64') : '<dir>';
+  }
+  return out;
+}
+
+describe('runWord2VecJob', () => {
+  it('writes vectors, eval.json and model.tar.gz, and reports metrics and milestones', async () => {
+    const outputDir = join(work, 'cbow');
+    mkdirSync(outputDir);
+    writeFileSync(join(outputDir, 'notes.txt'), 'keep me');
+    const metrics: MetricEvent[] = [];
+    const logs: string[] = [];
+    const result = await runWord2VecJob({
+      trainPath,
+      outputDir,
+      hyperparameters: hyperparameters({}),
+      threads: 1,
+      evaluateEveryEpoch: true,
+      onMetric: (m) => metrics.push(m),
+      onLog: (message) => logs.push(message),
+    });
+    expect(result.files).toEqual(['vectors.txt', 'vectors.bin', 'eval.json', 'model.tar.gz']);
+    expect(readdirSync(outputDir).sort()).toEqual(['eval.json', 'model.tar.gz', 'notes.txt', 'vectors.bin', 'vectors.txt']);
+    expect(readFileSync(join(outputDir, 'notes.txt'), 'utf8')).toBe('keep me');
+    expect(result.vocabularySize).toBe(WORDS.length);
+    expect(result.tokenCount).toBe(6000);
+    expect(readFileSync(join(outputDir, 'vectors.txt'), 'utf8').split('\n')[0]).toBe(`${WORDS.length} 10`);
+
+    const text = readFileSync(join(outputDir, 'eval.json'), 'utf8');
+    expect(text).toContain('\n    "EN-WS-353-ALL.txt": {\n        "not_found": ');
+    const json = JSON.parse(text) as Record<string, { not_found: number; spearmans_rho: number; total_pairs: number }> & { mean_rho: number };
+    expect(json).toEqual(result.eval);
+    expect(Object.keys(json)).toEqual([...WS353, 'mean_rho']);
+    for (const [name, total] of [['EN-WS-353-ALL.txt', 353], ['EN-WS-353-REL.txt', 252], ['EN-WS-353-SIM.txt', 203]] as const) {
+      expect(json[name]!.total_pairs).toBe(total);
+      expect(json[name]!.not_found).toBeGreaterThan(total - 20);
+      expect(json[name]!.not_found).toBeLessThan(total);
+      expect(Math.abs(json[name]!.spearmans_rho)).toBeLessThanOrEqual(1);
+    }
+    expect(json.mean_rho).toBeCloseTo(WS353.reduce((s, n) => s + json[n]!.spearmans_rho, 0) / 3, 12);
+
+    expect(metrics.map((m) => [m.name, m.epoch])).toEqual([
+      ['train:mean_rho', 1],
+      ['train:mean_rho', 2],
+      ['train:mean_rho', undefined],
+    ]);
+    expect(metrics.at(-1)!.value).toBe(json.mean_rho);
+    expect(logs).toEqual(['Read 6000 words', `Vocabulary: ${WORDS.length} words`, 'Training finished', 'Artifacts written']);
+    expect(await archiveEntries(join(outputDir, 'model.tar.gz'))).toEqual(['vectors.txt', 'vectors.bin', 'eval.json']);
+  });
+
+  it('adds model.bin with subwords, loadable by fastText', async () => {
+    const outputDir = join(work, 'subwords');
+    const result = await runWord2VecJob({
+      trainPath,
+      outputDir,
+      hyperparameters: hyperparameters({ mode: 'skipgram', subwords: true, buckets: 1000, evaluation: false }),
+      threads: 1,
+    });
+    expect(result.files).toEqual(['vectors.txt', 'vectors.bin', 'model.bin', 'model.tar.gz']);
+    expect(result.eval).toBeUndefined();
+    expect(await archiveEntries(join(outputDir, 'model.tar.gz'))).toEqual(['vectors.txt', 'vectors.bin', 'model.bin']);
+    if (!hasFastText) return;
+    const run = spawnSync('fasttext', ['print-word-vectors', join(outputDir, 'model.bin')], { input: 'tiger\n', encoding: 'utf8' });
+    const fromFastText = run.stdout.trim().split(' ').slice(1).map(Number);
+    const row = readFileSync(join(outputDir, 'vectors.txt'), 'utf8').split('\n').find((line) => line.startsWith('tiger '))!;
+    const ours = row.trim().split(' ').slice(1).map(Number);
+    expect(fromFastText).toHaveLength(10);
+    fromFastText.forEach((v, k) => expect(v).toBeCloseTo(ours[k]!, 4));
+  });
+
+  it('gives byte-identical archives for identical single-threaded trainings', async () => {
+    const archives = [];
+    for (const name of ['same-a', 'same-b']) {
+      const result = await runWord2VecJob({ trainPath, outputDir: join(work, name), hyperparameters: hyperparameters({}), threads: 1, seed: 7 });
+      archives.push(readFileSync(join(result.outputDir, 'model.tar.gz')));
+    }
+    expect(archives[0]!.equals(archives[1]!)).toBe(true);
+  });
+
+  it('scores analogies when given a questions file', async () => {
+    const questions = join(work, 'questions.txt');
+    writeFileSync(questions, ': money\nmoney dollar bank cash\nking queen tiger cat\n: gram-x\ncar automobile unknown word\n');
+    const metrics: MetricEvent[] = [];
+    const result = await runWord2VecJob({
+      trainPath,
+      outputDir: join(work, 'analogies'),
+      hyperparameters: hyperparameters({}),
+      threads: 1,
+      analogiesPath: questions,
+      onMetric: (m) => metrics.push(m),
+    });
+    expect(result.analogies!.overall.total).toBe(2);
+    expect(result.analogies!.skipped).toBe(1);
+    expect(metrics.find((m) => m.name === 'train:analogy_accuracy')!.value).toBe(result.analogies!.overall.accuracy);
+  });
+
+  describe('failures leave the output directory exactly as it was', () => {
+    const outputDir = join(work, 'precious');
+    mkdirSync(join(outputDir, 'sub'), { recursive: true });
+    writeFileSync(join(outputDir, 'vectors.txt'), 'an earlier run');
+    writeFileSync(join(outputDir, 'sub', 'data.bin'), Buffer.from([0, 1, 2]));
+    const before = snapshot(outputDir);
+
+    it('when no word reaches min_count', async () => {
+      const run = runWord2VecJob({ trainPath, outputDir, hyperparameters: hyperparameters({ min_count: 1_000_000 }), threads: 1 });
+      await expect(run).rejects.toThrow(InputDataError);
+      expect(snapshot(outputDir)).toEqual(before);
+    });
+
+    it('when training diverges', async () => {
+      const hp = hyperparameters({ learning_rate: 10, sampling_threshold: 1, epochs: 5 });
+      await expect(runWord2VecJob({ trainPath, outputDir, hyperparameters: hp, threads: 1 })).rejects.toThrow(TrainingDivergedError);
+      expect(snapshot(outputDir)).toEqual(before);
+    });
+
+    it('when the run is aborted after the first epoch', async () => {
+      const controller = new AbortController();
+      const run = runWord2VecJob({
+        trainPath,
+        outputDir,
+        hyperparameters: hyperparameters({}),
+        threads: 1,
+        evaluateEveryEpoch: true,
+        signal: controller.signal,
+        onMetric: () => controller.abort(),
+      });
+      await expect(run).rejects.toThrow();
+      expect(snapshot(outputDir)).toEqual(before);
+    });
+
+    it('when an extra gold file is malformed, before any training', async () => {
+      const gold = join(work, 'bad-gold.txt');
+      writeFileSync(gold, 'tiger cat\n');
+      const run = runWord2VecJob({ trainPath, outputDir, hyperparameters: hyperparameters({}), wordSimilarityFiles: [gold] });
+      await expect(run).rejects.toThrow(`${gold}:1`);
+      expect(snapshot(outputDir)).toEqual(before);
+    });
+
+    it('and a directory the run created is removed again', async () => {
+      const fresh = join(work, 'never', 'created');
+      await expect(runWord2VecJob({ trainPath, outputDir: fresh, hyperparameters: hyperparameters({ min_count: 1_000_000 }) })).rejects.toThrow();
+      expect(existsSync(join(work, 'never'))).toBe(false);
+      await expect(runWord2VecJob({ trainPath: join(work, 'absent.txt'), outputDir: fresh, hyperparameters: hyperparameters({}) })).rejects.toThrow(
+        InputDataError,
+      );
+      expect(existsSync(join(work, 'never'))).toBe(false);
+    });
+  });
+});
