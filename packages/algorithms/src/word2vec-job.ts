@@ -1,5 +1,5 @@
 import { access, writeFile } from 'node:fs/promises';
-import { InputDataError, TrainingDivergedError, type MetricEvent, type TrainingProgress, type Word2VecHyperparameters } from '@blazefleet/core';
+import { InputDataError, type MetricEvent, type TrainingProgress, type Word2VecHyperparameters } from '@blazefleet/core';
 import { ArtifactStaging } from './artifact-staging.js';
 import { readCorpus } from './corpus.js';
 import { readAnalogyQuestions, scoreAnalogies, type AnalogyResult } from './eval/analogy.js';
@@ -45,16 +45,6 @@ export interface Word2VecJobResult {
 
 export const MEAN_RHO_METRIC = 'train:mean_rho';
 export const ANALOGY_ACCURACY_METRIC = 'train:analogy_accuracy';
-
-function assertFinite(vectors: WordVectors, epoch: number): void {
-  const matrix = vectors.matrix;
-  for (let i = 0; i < matrix.length; i++) {
-    if (!Number.isFinite(matrix[i]!)) {
-      const row = Math.floor(i / vectors.dim);
-      throw new TrainingDivergedError(epoch, `vector of '${vectors.words[row]}' holds ${matrix[i]}`);
-    }
-  }
-}
 
 /** The fastText .bin that BlazingText writes with subwords, so that unknown words get vectors after loading it. */
 function fastTextModelOf(trained: TrainedWord2Vec, rawTokenCount: number): FastTextModel {
@@ -127,7 +117,6 @@ export async function runWord2VecJob(options: Word2VecJobOptions): Promise<Word2
       onEpochEnd,
       signal: options.signal,
     });
-    assertFinite(trained.vectors, trained.epochs);
     log('Training finished', { seconds: trained.seconds, wordsPerSecond: trained.wordsPerSecond, threads: trained.threads });
 
     const vectors = trained.vectors;
