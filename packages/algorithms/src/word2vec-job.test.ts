@@ -83,7 +83,7 @@ describe('runWord2VecJob', () => {
       ['train:mean_rho', undefined],
     ]);
     expect(metrics.at(-1)!.value).toBe(json.mean_rho);
-    expect(logs).toEqual(['Read 6000 words', `Vocabulary: ${WORDS.length} words`, 'Training finished', 'Artifacts written']);
+    expect(logs).toEqual(['Read 6000 words', `Vocabulary: ${WORDS.length} words`, 'Trained 2 epochs on 1 thread', 'Artifacts written']);
     expect(await archiveEntries(join(outputDir, 'model.tar.gz'))).toEqual(['vectors.txt', 'vectors.bin', 'eval.json']);
   });
 

@@ -117,7 +117,7 @@ export async function runWord2VecJob(options: Word2VecJobOptions): Promise<Word2
       onEpochEnd,
       signal: options.signal,
     });
-    log('Training finished', { seconds: trained.seconds, wordsPerSecond: trained.wordsPerSecond, threads: trained.threads });
+    log(`Trained ${trained.epochs} epochs on ${trained.threads} thread${trained.threads === 1 ? '' : 's'}`, { seconds: trained.seconds, wordsPerSecond: trained.wordsPerSecond, threads: trained.threads });
 
     const vectors = trained.vectors;
     const files = ['vectors.txt', 'vectors.bin'];
