@@ -55,32 +55,18 @@ export async function readWordSimilarityFile(path: string): Promise<WordPair[]> 
   return pairs;
 }
 
-function cosine(u: Float32Array, v: Float32Array): number {
-  let dot = 0;
-  let uu = 0;
-  let vv = 0;
-  for (let i = 0; i < u.length; i++) {
-    dot += u[i]! * v[i]!;
-    uu += u[i]! * u[i]!;
-    vv += v[i]! * v[i]!;
-  }
-  // A zero vector is similar to nothing.
-  return uu === 0 || vv === 0 ? 0 : dot / Math.sqrt(uu * vv);
-}
-
 /** Spearman correlation of cosine similarities against gold scores over the pairs whose words both have vectors. */
 export function evaluateWordSimilarity(vectors: WordVectors, pairs: WordPair[]): WordSimilarityResult {
   const predicted: number[] = [];
   const gold: number[] = [];
   let notFound = 0;
   for (const pair of pairs) {
-    const u = vectors.vector(pair.a.toLowerCase());
-    const v = vectors.vector(pair.b.toLowerCase());
-    if (u === undefined || v === undefined) {
+    const similarity = vectors.similarity(pair.a.toLowerCase(), pair.b.toLowerCase());
+    if (similarity === undefined) {
       notFound++;
       continue;
     }
-    predicted.push(cosine(u, v));
+    predicted.push(similarity);
     gold.push(pair.score);
   }
   return { not_found: notFound, spearmans_rho: spearman(predicted, gold), total_pairs: pairs.length };
