@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeLines } from '../packages/algorithms/src/testing/corpus-files.js';
 
 /** Spawns the built `blazefleet` command line the way users run it, from the repository root. */
 
@@ -57,22 +58,7 @@ export function writeTinyCorpus(path: string, lines = 400): void {
     for (let j = 0; j < 12; j++) words.push(next(5) === 0 ? TOPICS[next(TOPICS.length)]![next(6)]! : topic[next(topic.length)]!);
     out.push(words.join(' '));
   }
-  writeFileSync(path, `${out.join('\n')}\n`);
-}
-
-/** File names and contents under a directory, or null when it does not exist. */
-export function directorySnapshot(dir: string): Record<string, string> | null {
-  if (!existsSync(dir)) return null;
-  const snapshot: Record<string, string> = {};
-  const walk = (relative: string): void => {
-    for (const name of readdirSync(join(dir, relative))) {
-      const path = join(relative, name);
-      if (statSync(join(dir, path)).isDirectory()) walk(path);
-      else snapshot[path] = readFileSync(join(dir, path)).toString('base64');
-    }
-  };
-  walk('');
-  return snapshot;
+  writeLines(path, out);
 }
 
 /** JSON log lines of stdout; throws on a line that is not JSON. */

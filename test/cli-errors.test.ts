@@ -1,15 +1,14 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { blazefleet, directorySnapshot, jsonRecords, writeTinyCorpus } from './blazefleet-cli.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { directorySnapshot } from '../packages/algorithms/src/testing/directory-snapshot.js';
+import { temporaryDirectory } from '../packages/algorithms/src/testing/temporary-directory.js';
+import { blazefleet, jsonRecords, writeTinyCorpus } from './blazefleet-cli.js';
 
-let dir: string;
-let corpus: string;
+const dir = temporaryDirectory('blazefleet-cli-errors-');
+const corpus = join(dir, 'corpus.txt');
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'blazefleet-cli-errors-'));
-  corpus = join(dir, 'corpus.txt');
   writeTinyCorpus(corpus);
   writeFileSync(join(dir, 'empty.txt'), '');
   writeFileSync(join(dir, 'binary.bin'), Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 37) % 256)));
@@ -17,7 +16,6 @@ beforeAll(() => {
   writeFileSync(join(dir, 'array-hp.json'), '["mode", "skipgram"]');
   writeFileSync(join(dir, 'bad-value-hp.json'), '{"mode": "skipgram", "negative_samples": "zero"}');
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 interface BadInput {
   name: string;
@@ -37,7 +35,7 @@ const BAD_INPUTS: BadInput[] = [
   { name: 'window_size out of range', args: () => ['--window_size', '0'], mentions: [/'window_size'/] },
   { name: 'subwords with batch_skipgram', args: () => ['--subwords', 'true', '--mode', 'batch_skipgram'], mentions: [/'subwords'/, /batch_skipgram/] },
   { name: '--subwords alone with batch_skipgram', args: () => ['--mode=batch_skipgram', '--subwords'], mentions: [/'subwords'/] },
-  { name: 'mode supervised (not yet)', args: () => ['--mode', 'supervised'], mentions: [/'mode'/, /one of cbow, skipgram, batch_skipgram/] },
+  { name: 'unknown mode', args: () => ['--mode', 'classify'], mentions: [/'mode'/, /one of cbow, skipgram, batch_skipgram, supervised/] },
   { name: 'missing mode', args: () => [], withoutMode: true, mentions: [/'mode'/, /required/] },
   { name: 'missing corpus', args: (d) => ['--train', join(d, 'missing.txt')], mentions: [/missing\.txt/] },
   { name: 'empty corpus', args: (d) => ['--train', join(d, 'empty.txt')], mentions: [/empty\.txt/, /empty/] },

@@ -1,22 +1,17 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { temporaryDirectory } from '../packages/algorithms/src/testing/temporary-directory.js';
 import { blazefleet, jsonRecords, writeTinyCorpus } from './blazefleet-cli.js';
 
 /** The SageMaker-style metric definition for train:mean_rho; it must find the metric in both log formats. */
 const MEAN_RHO_REGEX = /#mean_rho: (-?[0-9.]+)/g;
 
-let dir: string;
-let corpus: string;
+const dir = temporaryDirectory('blazefleet-cli-train-');
+const corpus = join(dir, 'corpus.txt');
 const TINY = ['--min_count', '1', '--vector_dim', '10', '--epochs', '1', '--threads', '1'];
 
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'blazefleet-cli-train-'));
-  corpus = join(dir, 'corpus.txt');
-  writeTinyCorpus(corpus);
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+beforeAll(() => writeTinyCorpus(corpus));
 
 function evalMeanRho(out: string): number {
   return (JSON.parse(readFileSync(join(out, 'eval.json'), 'utf8')) as { mean_rho: number }).mean_rho;

@@ -1,11 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { WORD2VEC_HYPERPARAMETERS } from '@blazefleet/core';
+import { cosine } from '../packages/algorithms/src/testing/reference-formulas.js';
+import { temporaryDirectory } from '../packages/algorithms/src/testing/temporary-directory.js';
 import { blazefleet, repoRoot, writeTinyCorpus } from './blazefleet-cli.js';
 
-let dir: string;
+const dir = temporaryDirectory('blazefleet-cli-vectors-');
 let plain: string;
 let subwords: string;
 /** vectors.txt of the plain model, as the reference the commands are checked against. */
@@ -24,16 +25,6 @@ function readVectorsText(path: string): Map<string, number[]> {
   }));
 }
 
-function cosine(a: number[], b: number[]): number {
-  let dot = 0, na = 0, nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!;
-    na += a[i]! * a[i]!;
-    nb += b[i]! * b[i]!;
-  }
-  return dot / Math.sqrt(na * nb);
-}
-
 function parseVectorLines(stdout: string): [string, number[]][] {
   return stdout.trim().split('\n').map((line) => {
     const [word, ...values] = line.split(' ');
@@ -42,7 +33,6 @@ function parseVectorLines(stdout: string): [string, number[]][] {
 }
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'blazefleet-cli-vectors-'));
   writeTinyCorpus(join(dir, 'corpus.txt'));
   plain = join(dir, 'plain');
   subwords = join(dir, 'subwords');
@@ -50,7 +40,6 @@ beforeAll(() => {
   train(subwords, ['--subwords', '--buckets', '1000']);
   reference = readVectorsText(join(plain, 'vectors.txt'));
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('blazefleet vectors', () => {
   it('prints each word with its vector, to five significant digits', () => {

@@ -42,11 +42,12 @@ let outputs: usize = 0; // i32[negative + 1]
 let scores: usize = 0; // f32[batchSize * (negative + 1)]
 let deltas: usize = 0; // f32[batchSize * dim]
 
-// Hot rows: with several threads, each keeps private replicas of the rows of the `hotCount` most frequent words
-// (ids 0..hotCount-1) of both matrices and merges its changes into the shared rows every SYNC_POSITIONS tokens.
+// Hot rows: with several threads, each keeps private replicas of the first rows of both matrices (the most
+// frequent words; for the classifier, the labels) and merges its changes into the shared rows every SYNC_POSITIONS tokens.
 // Without them, the threads spend most of their time passing the cache lines of those rows back and forth.
 const SYNC_POSITIONS: f64 = 16384;
-let hotCount: i32 = 0;
+let hotCount: i32 = 0; // input rows replicated
+let hotOutputCount: i32 = 0; // output rows replicated
 let hotInput: usize = 0; // f32[hotCount * dim], this thread's replica
 let hotInputBase: usize = 0; // the shared values at the last merge
 let hotOutput: usize = 0;
@@ -127,6 +128,7 @@ export function configure(
   deltas = p;
   p += (<usize>batch) * rowBytes;
   hotCount = hot;
+  hotOutputCount = hot;
   const hotBytes = (<usize>hot) * rowBytes;
   hotInput = p;
   hotInputBase = p + hotBytes;
@@ -190,12 +192,12 @@ function inputRow(word: i32): usize {
 
 @inline
 function outputRow(word: i32): usize {
-  return word < hotCount ? hotOutput + <usize>word * rowBytes : syn1 + <usize>word * rowBytes;
+  return word < hotOutputCount ? hotOutput + <usize>word * rowBytes : syn1 + <usize>word * rowBytes;
 }
 
 /** shared += replica - base; then replica = base = shared (which now also holds the other threads' merged changes). */
-function mergeReplica(replica: usize, base: usize, shared: usize): void {
-  const n = <i32>(((<usize>hotCount) * rowBytes) >> 2);
+function mergeReplica(replica: usize, base: usize, shared: usize, rowCount: i32): void {
+  const n = <i32>(((<usize>rowCount) * rowBytes) >> 2);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
@@ -215,9 +217,8 @@ function mergeReplica(replica: usize, base: usize, shared: usize): void {
 
 /** Publishes this thread's changes to the hot rows; the host calls it too before reading the model. */
 export function mergeHotRows(): void {
-  if (hotCount == 0) return;
-  mergeReplica(hotInput, hotInputBase, syn0);
-  mergeReplica(hotOutput, hotOutputBase, syn1);
+  if (hotCount > 0) mergeReplica(hotInput, hotInputBase, syn0, hotCount);
+  if (hotOutputCount > 0) mergeReplica(hotOutput, hotOutputBase, syn1, hotOutputCount);
 }
 
 @inline
@@ -379,11 +380,11 @@ function appendInputRows(word: i32, count: i32): i32 {
 }
 
 /** hidden = mean of the `count` input rows; returns the address of the hidden vector (the row itself when there is one). */
-function computeHidden(count: i32): usize {
-  if (count == 1) return inputRow(load<i32>(rows));
+function computeHidden(list: usize, count: i32): usize {
+  if (count == 1) return inputRow(load<i32>(list));
   zero(hidden);
   for (let r = 0; r < count; r++) {
-    axpy(hidden, 1.0, inputRow(load<i32>(rows + (<usize>r << 2))));
+    axpy(hidden, 1.0, inputRow(load<i32>(list + (<usize>r << 2))));
   }
   const scale = f32x4.splat(<f32>1.0 / <f32>count);
   let i = 0;
@@ -398,9 +399,9 @@ function computeHidden(count: i32): usize {
   return hidden;
 }
 
-function applyGradToRows(count: i32): void {
+function applyGradToRows(list: usize, count: i32, scale: f32): void {
   for (let r = 0; r < count; r++) {
-    axpy(inputRow(load<i32>(rows + (<usize>r << 2))), 1.0, grad);
+    axpy(inputRow(load<i32>(list + (<usize>r << 2))), scale, grad);
   }
 }
 
@@ -415,10 +416,10 @@ function trainCbow(len: i32, alpha: f32): void {
       count = appendInputRows(load<i32>(sentence + (<usize>c << 2)), count);
     }
     if (count == 0) continue;
-    const h = computeHidden(count);
+    const h = computeHidden(rows, count);
     negativeSampling(h, load<i32>(sentence + (<usize>i << 2)), alpha);
     if (diverged) return;
-    applyGradToRows(count);
+    applyGradToRows(rows, count, 1.0);
   }
 }
 
@@ -430,10 +431,10 @@ function trainSkipgram(len: i32, alpha: f32): void {
     const count = appendInputRows(load<i32>(sentence + (<usize>i << 2)), 0);
     for (let c = lo; c < hi; c++) {
       if (c == i) continue;
-      const h = computeHidden(count);
+      const h = computeHidden(rows, count);
       negativeSampling(h, load<i32>(sentence + (<usize>c << 2)), alpha);
       if (diverged) return;
-      applyGradToRows(count);
+      applyGradToRows(rows, count, 1.0);
     }
   }
 }
@@ -537,6 +538,163 @@ export function trainChunk(mode: i32, tokens: usize, count: i32, learningRate: f
     else if (mode == MODE_SKIPGRAM) trainSkipgram(len, alpha);
     else trainBatchSkipgram(len, alpha);
     if (diverged) return 1;
+  }
+  mergeHotRows();
+  return 0;
+}
+
+// ---- Supervised classifier (fastText's supervised mode) ----
+// Input rows of an example: its words, their character n-grams and its hashed word n-grams (host-encoded, CSR).
+// Output rows: one per label (softmax, ns) or one per inner node of the label Huffman tree (hs).
+
+export const LOSS_SOFTMAX: i32 = 0;
+export const LOSS_NS: i32 = 1;
+export const LOSS_HS: i32 = 2;
+
+let labelCount: i32 = 0;
+let lossKind: i32 = 0;
+let labelNegatives: usize = 0;
+let labelNegativesSize: u64 = 0;
+let labelNegativePosition: u64 = 0;
+let treeOffsets: usize = 0; // i32[labels + 1]: label l's path is treeNodes/treeCodes[offsets[l] .. offsets[l+1])
+let treeNodes: usize = 0; // i32: output row of each node on the path
+let treeCodes: usize = 0; // i32: 0 or 1, the side taken at that node
+let labelScores: usize = 0; // f32[labels], this thread's
+
+/** Classifier settings, after `configure`; `hotOutputs` must not exceed the `hot` given to configure. */
+export function configureSupervised(
+  labels: i32,
+  loss: i32,
+  negatives: usize,
+  negativesSize: i32,
+  offsets: usize,
+  nodes: usize,
+  codes: usize,
+  scores: usize,
+  hotOutputs: i32,
+): void {
+  labelCount = labels;
+  lossKind = loss;
+  labelNegatives = negatives;
+  labelNegativesSize = <u64>negativesSize;
+  labelNegativePosition = negativesSize > 0 ? below(labelNegativesSize) : 0;
+  treeOffsets = offsets;
+  treeNodes = nodes;
+  treeCodes = codes;
+  labelScores = scores;
+  hotOutputCount = hotOutputs;
+}
+
+/** One logistic unit: loss of `label` at output row `row`; grad += g * out, out += g * h. */
+@inline
+function binaryLogistic(h: usize, row: i32, label: bool, alpha: f32): f32 {
+  const out = outputRow(row);
+  const f = dot(h, out);
+  if (f != f) {
+    diverged = true;
+    return 0;
+  }
+  const score = sigmoid(f);
+  accumulateAndUpdate(grad, out, h, alpha * ((label ? <f32>1.0 : <f32>0.0) - score));
+  return label ? -logOf(score) : -logOf(<f32>1.0 - score);
+}
+
+function softmaxLoss(h: usize, target: i32, alpha: f32): f32 {
+  let maxScore: f32 = -Infinity;
+  for (let j = 0; j < labelCount; j++) {
+    const f = dot(h, outputRow(j));
+    if (f != f) {
+      diverged = true;
+      return 0;
+    }
+    store<f32>(labelScores + (<usize>j << 2), f);
+    if (f > maxScore) maxScore = f;
+  }
+  let sum: f32 = 0;
+  for (let j = 0; j < labelCount; j++) {
+    const e = Mathf.exp(load<f32>(labelScores + (<usize>j << 2)) - maxScore);
+    store<f32>(labelScores + (<usize>j << 2), e);
+    sum += e;
+  }
+  let loss: f32 = 0;
+  for (let j = 0; j < labelCount; j++) {
+    const p = load<f32>(labelScores + (<usize>j << 2)) / sum;
+    const truth: f32 = j == target ? 1.0 : 0.0;
+    if (j == target) loss = -logOf(p);
+    accumulateAndUpdate(grad, outputRow(j), h, alpha * (truth - p));
+  }
+  return loss;
+}
+
+function negativeSamplingLabelLoss(h: usize, target: i32, alpha: f32): f32 {
+  let loss = binaryLogistic(h, target, true, alpha);
+  for (let k = 0; k < negative && !diverged; k++) {
+    let label: i32;
+    do {
+      label = load<i32>(labelNegatives + (<usize>labelNegativePosition << 2));
+      labelNegativePosition++;
+      if (labelNegativePosition == labelNegativesSize) labelNegativePosition = 0;
+    } while (label == target && labelCount > 1);
+    if (label == target) break;
+    loss += binaryLogistic(h, label, false, alpha);
+  }
+  return loss;
+}
+
+function hierarchicalSoftmaxLoss(h: usize, target: i32, alpha: f32): f32 {
+  let loss: f32 = 0;
+  const end = load<i32>(treeOffsets + (<usize>(target + 1) << 2));
+  for (let i = load<i32>(treeOffsets + (<usize>target << 2)); i < end && !diverged; i++) {
+    const node = load<i32>(treeNodes + (<usize>i << 2));
+    loss += binaryLogistic(h, node, load<i32>(treeCodes + (<usize>i << 2)) != 0, alpha);
+  }
+  return loss;
+}
+
+/**
+ * Trains on examples first .. first+count-1 (CSR arrays as the host encoded them). Each example updates its label
+ * (a random one of several, as fastText does) against the mean of its input rows; the input gradient is shared
+ * out over the rows. The learning rate decays linearly with (progressStart + examples done here) / totalWork.
+ * Returns 1 when training diverged (NaN), else 0.
+ */
+export function trainSupervisedChunk(
+  featureOffsets: usize,
+  features: usize,
+  labelOffsets: usize,
+  labels: usize,
+  first: i32,
+  count: i32,
+  learningRate: f32,
+  progressStart: f64,
+  totalWork: f64,
+): i32 {
+  let sinceMerge = 0;
+  for (let e = first; e < first + count; e++) {
+    const fs = load<i32>(featureOffsets + (<usize>e << 2));
+    const fe = load<i32>(featureOffsets + (<usize>(e + 1) << 2));
+    const ls = load<i32>(labelOffsets + (<usize>e << 2));
+    const le = load<i32>(labelOffsets + (<usize>(e + 1) << 2));
+    if (fe == fs || le == ls) continue;
+    if (sinceMerge >= <i32>SYNC_POSITIONS) {
+      mergeHotRows();
+      sinceMerge = 0;
+    }
+    sinceMerge += fe - fs;
+    let progress = <f32>((progressStart + <f64>(e - first)) / totalWork);
+    if (progress > 1.0) progress = 1.0;
+    const alpha = learningRate * (<f32>1.0 - progress);
+    const target = load<i32>(labels + (<usize>(ls + (le - ls == 1 ? 0 : <i32>below(<u64>(le - ls)))) << 2));
+    const list = features + (<usize>fs << 2);
+    const h = computeHidden(list, fe - fs);
+    zero(grad);
+    let loss: f32;
+    if (lossKind == LOSS_SOFTMAX) loss = softmaxLoss(h, target, alpha);
+    else if (lossKind == LOSS_NS) loss = negativeSamplingLabelLoss(h, target, alpha);
+    else loss = hierarchicalSoftmaxLoss(h, target, alpha);
+    if (diverged) return 1;
+    lossSum += <f64>loss;
+    lossCount += 1;
+    applyGradToRows(list, fe - fs, <f32>1.0 / <f32>(fe - fs));
   }
   mergeHotRows();
   return 0;

@@ -1,12 +1,11 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ArtifactStaging } from './artifact-staging.js';
+import { temporaryDirectory } from './testing/temporary-directory.js';
 
-const work = mkdtempSync(join(tmpdir(), 'artifact-staging-test-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+const work = temporaryDirectory('artifact-staging-test-');
 
 /** Writes `names`, failing at `failAt` like a writer that runs out of disk. */
 async function stageAndPublish(outputDir: string, names: string[], failAt?: string): Promise<string[]> {

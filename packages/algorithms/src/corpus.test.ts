@@ -1,14 +1,15 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { InputDataError } from '@blazefleet/core';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readCorpus, SENTENCE_END, type Corpus } from './corpus.js';
+import { expectInputDataError } from './testing/expect-input-error.js';
+import { seededRandom } from './testing/seeded-random.js';
+import { temporaryDirectory } from './testing/temporary-directory.js';
 
-const directory = mkdtempSync(join(tmpdir(), 'corpus-'));
-afterAll(() => rmSync(directory, { recursive: true, force: true }));
+const directory = temporaryDirectory('corpus-');
 let fileNumber = 0;
 function file(content: string | Uint8Array, gzip = false): string {
   const path = join(directory, `corpus-${fileNumber++}.txt${gzip ? '.gz' : ''}`);
@@ -32,24 +33,6 @@ function simpleSplit(text: string): string[] {
     stream.push('|');
   }
   return stream;
-}
-
-function seededRandom(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-async function expectInputError(promise: Promise<unknown>, reason: RegExp): Promise<void> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(InputDataError);
-  expect((error as InputDataError).reason).toMatch(reason);
 }
 
 describe('readCorpus', () => {
@@ -114,20 +97,20 @@ describe('readCorpus', () => {
   });
 
   it('names the problem with unusable input', async () => {
-    await expectInputError(readCorpus(join(directory, 'missing.txt'), { minCount: 1 }), /file not found/);
+    await expectInputDataError(readCorpus(join(directory, 'missing.txt'), { minCount: 1 }), /file not found/, 'reason');
     const folder = join(directory, 'folder');
     mkdirSync(folder);
-    await expectInputError(readCorpus(folder, { minCount: 1 }), /directory/);
-    await expectInputError(readCorpus(file(''), { minCount: 1 }), /is empty: no words/);
-    await expectInputError(readCorpus(file(' \n\t\r\n  '), { minCount: 1 }), /is empty: no words/);
-    await expectInputError(readCorpus(file(' \n', true), { minCount: 1 }), /is empty: no words/);
-    await expectInputError(readCorpus(file(Buffer.from('text\0with\0nul bytes')), { minCount: 1 }), /looks binary, expected UTF-8 text/);
+    await expectInputDataError(readCorpus(folder, { minCount: 1 }), /directory/, 'reason');
+    await expectInputDataError(readCorpus(file(''), { minCount: 1 }), /is empty: no words/, 'reason');
+    await expectInputDataError(readCorpus(file(' \n\t\r\n  '), { minCount: 1 }), /is empty: no words/, 'reason');
+    await expectInputDataError(readCorpus(file(' \n', true), { minCount: 1 }), /is empty: no words/, 'reason');
+    await expectInputDataError(readCorpus(file(Buffer.from('text\0with\0nul bytes')), { minCount: 1 }), /looks binary, expected UTF-8 text/, 'reason');
     const random = seededRandom(3);
     const noise = Uint8Array.from({ length: 100_000 }, () => 1 + Math.floor(random() * 255));
-    await expectInputError(readCorpus(file(noise), { minCount: 1 }), /looks binary.*invalid UTF-8/);
-    await expectInputError(readCorpus(file('a b c a\n'), { minCount: 3 }), /min_count=3.*3 distinct words.*2 times/);
+    await expectInputDataError(readCorpus(file(noise), { minCount: 1 }), /looks binary.*invalid UTF-8/, 'reason');
+    await expectInputDataError(readCorpus(file('a b c a\n'), { minCount: 3 }), /min_count=3.*3 distinct words.*2 times/, 'reason');
     const truncatedGzip = gzipSync(Buffer.from('some words here\n'.repeat(1000))).subarray(0, 40);
-    await expectInputError(readCorpus(file(truncatedGzip), { minCount: 1 }), /gzip|cannot read/);
+    await expectInputDataError(readCorpus(file(truncatedGzip), { minCount: 1 }), /gzip|cannot read/, 'reason');
   });
 });
 
@@ -145,7 +128,7 @@ describe('readCorpus fuzz', () => {
       }
       const expected = simpleSplit(text);
       if (expected.length === 0) {
-        await expectInputError(readCorpus(file(text), { minCount: 1 }), /is empty/);
+        await expectInputDataError(readCorpus(file(text), { minCount: 1 }), /is empty/, 'reason');
         continue;
       }
       const corpus = await readCorpus(file(text, round % 2 === 1), { minCount: 1 });

@@ -19,3 +19,18 @@ export { evaluateAnalogies, type AnalogyResult, type AnalogySection } from './ev
 export { runWord2VecJob, type Word2VecJobOptions, type Word2VecJobResult } from './word2vec-job.js';
 export { writeModelArchive } from './model-archive.js';
 export { ArtifactStaging } from './artifact-staging.js';
+export {
+  LABEL_PREFIX,
+  END_OF_LINE,
+  LabeledDictionary,
+  tokenizeText,
+  readLabeledData,
+  encodeLabeledFile,
+  encodeTokens,
+  type FeatureOptions,
+  type LabeledExamples,
+} from './supervised/labeled-data.js';
+export { Classifier, type Prediction } from './supervised/classifier.js';
+export { trainClassifier, type SupervisedTrainingOptions, type TrainedClassifier, type EpochReport } from './supervised/trainer.js';
+export { classificationMetrics, precisionAtK, type ClassificationMetrics, type LabelMetrics, type PrecisionAtK } from './supervised/metrics.js';
+export { runSupervisedJob, type SupervisedJobOptions, type SupervisedJobResult } from './supervised-job.js';

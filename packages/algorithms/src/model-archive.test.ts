@@ -1,18 +1,12 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { extract, list } from 'tar';
-import { afterAll, describe, expect, it } from 'vitest';
+import { extract } from 'tar';
+import { describe, expect, it } from 'vitest';
 import { writeModelArchive } from './model-archive.js';
+import { archiveEntries } from './testing/archive-entries.js';
+import { temporaryDirectory } from './testing/temporary-directory.js';
 
-const work = mkdtempSync(join(tmpdir(), 'model-archive-test-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-async function entries(archive: string): Promise<{ path: string; mtime: number | undefined }[]> {
-  const out: { path: string; mtime: number | undefined }[] = [];
-  await list({ file: archive, onReadEntry: (entry) => out.push({ path: entry.path, mtime: entry.mtime?.getTime() }) });
-  return out;
-}
+const work = temporaryDirectory('model-archive-test-');
 
 describe('writeModelArchive', () => {
   it('holds the given files at the archive root, with their contents', async () => {
@@ -23,7 +17,7 @@ describe('writeModelArchive', () => {
     writeFileSync(join(dir, 'unrelated.log'), 'not archived');
     const archive = join(work, 'model.tar.gz');
     await writeModelArchive(dir, ['vectors.txt', 'vectors.bin'], archive);
-    expect((await entries(archive)).map((e) => e.path)).toEqual(['vectors.txt', 'vectors.bin']);
+    expect((await archiveEntries(archive)).map((e) => e.path)).toEqual(['vectors.txt', 'vectors.bin']);
     const out = join(work, 'extracted');
     mkdirSync(out);
     await extract({ file: archive, cwd: out });
@@ -40,7 +34,7 @@ describe('writeModelArchive', () => {
       utimesSync(join(dir, 'eval.json'), when, when);
       await writeModelArchive(dir, ['eval.json'], join(dir, 'model.tar.gz'));
       archives.push(readFileSync(join(dir, 'model.tar.gz')));
-      expect((await entries(join(dir, 'model.tar.gz')))[0]!.mtime).toBe(0);
+      expect((await archiveEntries(join(dir, 'model.tar.gz')))[0]!.mtime).toBe(0);
     }
     expect(archives[0]!.equals(archives[1]!)).toBe(true);
   });

@@ -1,13 +1,11 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readFastTextModel } from './formats/fasttext-model.js';
 import { buildSubwordIndex, characterNgrams, fastTextHash, ngramBuckets } from './subwords.js';
+import { writeLines } from './testing/corpus-files.js';
+import { fastTextRows, hasFastText, trainFastText } from './testing/reference-tools.js';
+import { temporaryDirectory } from './testing/temporary-directory.js';
 import { Vocabulary } from './vocabulary.js';
-
-const hasFastText = spawnSync('fasttext', [], { stdio: 'ignore' }).error === undefined;
 
 /** Independent FNV-1a over fastText's sign-extended bytes, in BigInt arithmetic. */
 function referenceHash(text: string): number {
@@ -70,23 +68,18 @@ describe('buildSubwordIndex', () => {
   });
 });
 
-describe.skipIf(!hasFastText)('identical to fastText', () => {
-  const directory = mkdtempSync(join(tmpdir(), 'subwords-'));
-  afterAll(() => rmSync(directory, { recursive: true, force: true }));
+describe.skipIf(!hasFastText())('identical to fastText', () => {
+  const directory = temporaryDirectory('subwords-');
 
   it('prints the same n-grams, and their rows are at nwords + fastTextHash(ngram) % bucket', async () => {
     const line = 'le café naïve 日本語 über straße the cat sat on the mat';
-    writeFileSync(join(directory, 'tiny.txt'), Array(20).fill(line).join('\n') + '\n');
-    // -thread 2: fastText 0.9.2 initializes only a tenth of the input matrix with one thread; rows must differ.
-    execFileSync('fasttext', ['skipgram', '-input', 'tiny.txt', '-output', 'm', '-minCount', '1', '-minn', '3', '-maxn', '6',
-      '-bucket', '1000', '-dim', '8', '-epoch', '1', '-thread', '2'], { cwd: directory, stdio: 'ignore' });
+    writeLines(join(directory, 'tiny.txt'), Array<string>(20).fill(line));
+    trainFastText(directory, ['skipgram', '-input', 'tiny.txt', '-output', 'm', '-minCount', '1', '-minn', '3', '-maxn', '6',
+      '-bucket', '1000', '-dim', '8', '-epoch', '1']);
     const model = await readFastTextModel(join(directory, 'm.bin'));
     const nwords = model.words.length;
     for (const word of ['café', 'naïve', '日本語', 'straße', 'unseen', 'ünïcödé']) {
-      const printed = execFileSync('fasttext', ['print-ngrams', 'm.bin', word], { cwd: directory, encoding: 'utf8' })
-        .trim()
-        .split('\n')
-        .map((row) => row.trim().split(/ +/));
+      const printed = fastTextRows(['print-ngrams', 'm.bin', word], { cwd: directory });
       // fastText lists the word itself first when it is in the vocabulary.
       const ngramRows = model.words.includes(word) ? printed.slice(1) : printed;
       expect(ngramRows.map((fields) => fields[0])).toEqual(characterNgrams(word, 3, 6));

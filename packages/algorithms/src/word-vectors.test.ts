@@ -1,39 +1,17 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { writeWord2VecText } from './formats/word2vec-text.js';
 import { ngramBuckets } from './subwords.js';
+import { cosine } from './testing/reference-formulas.js';
+import { hasGensim, runSystemPython } from './testing/reference-tools.js';
+import { seededRandom } from './testing/seeded-random.js';
+import { temporaryDirectory } from './testing/temporary-directory.js';
+import { numberedWords, randomWordVectors } from './testing/test-vectors.js';
 import { WordVectors } from './word-vectors.js';
-
-const hasGensim = spawnSync('/usr/bin/python3', ['-c', 'import gensim'], { stdio: 'ignore' }).status === 0;
-
-function seededRandom(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomVectors(count: number, dim: number, seed: number): WordVectors {
   const random = seededRandom(seed);
-  const words = Array.from({ length: count }, (_, i) => `w${i}`);
-  return new WordVectors(words, dim, Float32Array.from({ length: count * dim }, () => random() - 0.5));
-}
-
-function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!;
-    na += a[i]! * a[i]!;
-    nb += b[i]! * b[i]!;
-  }
-  return dot / Math.sqrt(na * nb);
+  return randomWordVectors(numberedWords(count), dim, () => random() - 0.5);
 }
 
 describe('WordVectors', () => {
@@ -87,9 +65,8 @@ describe('WordVectors', () => {
   });
 });
 
-describe.skipIf(!hasGensim)('mostSimilar against gensim', () => {
-  const directory = mkdtempSync(join(tmpdir(), 'word-vectors-'));
-  afterAll(() => rmSync(directory, { recursive: true, force: true }));
+describe.skipIf(!hasGensim())('mostSimilar against gensim', () => {
+  const directory = temporaryDirectory('word-vectors-');
 
   it('returns the same neighbours and scores as KeyedVectors.most_similar', async () => {
     const vectors = randomVectors(300, 10, 9);
@@ -101,7 +78,7 @@ describe.skipIf(!hasGensim)('mostSimilar against gensim', () => {
       'kv = KeyedVectors.load_word2vec_format(sys.argv[1], binary=False)',
       "print(json.dumps([[w, float(s)] for w, s in kv.most_similar(positive=['w4', 'w5'], negative=['w6'], topn=8)]))",
     ].join('\n');
-    const run = spawnSync('/usr/bin/python3', ['-c', script, path], { encoding: 'utf8' });
+    const run = runSystemPython(script, [path]);
     expect(run.stderr).not.toMatch(/Error/);
     const gensim = JSON.parse(run.stdout) as [string, number][];
     const ours = vectors.mostSimilar(['w4', 'w5'], ['w6'], 8);

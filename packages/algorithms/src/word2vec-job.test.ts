@@ -1,45 +1,23 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputDataError, TrainingDivergedError, parseWord2VecHyperparameters, type MetricEvent } from '@blazefleet/core';
-import { list } from 'tar';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { archiveEntries } from './testing/archive-entries.js';
+import { writeTopicCorpus } from './testing/corpus-files.js';
+import { directorySnapshot } from './testing/directory-snapshot.js';
+import { fastTextRows, hasFastText } from './testing/reference-tools.js';
+import { temporaryDirectory } from './testing/temporary-directory.js';
 import { runWord2VecJob } from './word2vec-job.js';
 
-const hasFastText = spawnSync('fasttext', [], { stdio: 'ignore' }).error === undefined;
-const work = mkdtempSync(join(tmpdir(), 'word2vec-job-test-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+const work = temporaryDirectory('word2vec-job-test-');
 
 const WS353 = ['EN-WS-353-ALL.txt', 'EN-WS-353-REL.txt', 'EN-WS-353-SIM.txt'];
 const WORDS = ['tiger', 'cat', 'car', 'automobile', 'king', 'queen', 'money', 'bank', 'the', 'of', 'dollar', 'cash'];
 const trainPath = join(work, 'train.txt');
-{
-  let s = 1;
-  const random = (): number => (s = (s * 16807) % 2147483647) / 2147483647;
-  const lines = Array.from({ length: 300 }, () => Array.from({ length: 20 }, () => WORDS[Math.floor(random() * WORDS.length)]).join(' '));
-  writeFileSync(trainPath, lines.join('\n') + '\n');
-}
+writeTopicCorpus(trainPath, { seed: 1, lines: 300, wordsPerLine: 20, wordsOfLine: () => WORDS });
 
 const hyperparameters = (raw: Record<string, unknown>) =>
   parseWord2VecHyperparameters({ mode: 'cbow', min_count: 1, vector_dim: 10, epochs: 2, ...raw });
-
-async function archiveEntries(path: string): Promise<string[]> {
-  const names: string[] = [];
-  await list({ file: path, onReadEntry: (entry) => names.push(entry.path) });
-  return names;
-}
-
-/** Every file below dir with its contents, to show a failed run changed nothing. */
-function snapshot(dir: string): Record<string, string> {
-  if (!existsSync(dir)) return {};
-  const out: Record<string, string> = {};
-  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    const path = join(entry.parentPath, entry.name);
-    out[path] = entry.isFile() ? readFileSync(path, 'base64') : '<dir>';
-  }
-  return out;
-}
 
 describe('runWord2VecJob', () => {
   it('writes vectors, eval.json and model.tar.gz, and reports metrics and milestones', async () => {
@@ -84,7 +62,7 @@ describe('runWord2VecJob', () => {
     ]);
     expect(metrics.at(-1)!.value).toBe(json.mean_rho);
     expect(logs).toEqual(['Read 6000 words', `Vocabulary: ${WORDS.length} words`, 'Trained 2 epochs on 1 thread', 'Artifacts written']);
-    expect(await archiveEntries(join(outputDir, 'model.tar.gz'))).toEqual(['vectors.txt', 'vectors.bin', 'eval.json']);
+    expect((await archiveEntries(join(outputDir, 'model.tar.gz'))).map((entry) => entry.path)).toEqual(['vectors.txt', 'vectors.bin', 'eval.json']);
   });
 
   it('adds model.bin with subwords, loadable by fastText', async () => {
@@ -97,10 +75,9 @@ describe('runWord2VecJob', () => {
     });
     expect(result.files).toEqual(['vectors.txt', 'vectors.bin', 'model.bin', 'model.tar.gz']);
     expect(result.eval).toBeUndefined();
-    expect(await archiveEntries(join(outputDir, 'model.tar.gz'))).toEqual(['vectors.txt', 'vectors.bin', 'model.bin']);
-    if (!hasFastText) return;
-    const run = spawnSync('fasttext', ['print-word-vectors', join(outputDir, 'model.bin')], { input: 'tiger\n', encoding: 'utf8' });
-    const fromFastText = run.stdout.trim().split(' ').slice(1).map(Number);
+    expect((await archiveEntries(join(outputDir, 'model.tar.gz'))).map((entry) => entry.path)).toEqual(['vectors.txt', 'vectors.bin', 'model.bin']);
+    if (!hasFastText()) return;
+    const fromFastText = fastTextRows(['print-word-vectors', join(outputDir, 'model.bin')], { input: 'tiger\n' })[0]!.slice(1).map(Number);
     const row = readFileSync(join(outputDir, 'vectors.txt'), 'utf8').split('\n').find((line) => line.startsWith('tiger '))!;
     const ours = row.trim().split(' ').slice(1).map(Number);
     expect(fromFastText).toHaveLength(10);
@@ -138,18 +115,18 @@ describe('runWord2VecJob', () => {
     mkdirSync(join(outputDir, 'sub'), { recursive: true });
     writeFileSync(join(outputDir, 'vectors.txt'), 'an earlier run');
     writeFileSync(join(outputDir, 'sub', 'data.bin'), Buffer.from([0, 1, 2]));
-    const before = snapshot(outputDir);
+    const before = directorySnapshot(outputDir);
 
     it('when no word reaches min_count', async () => {
       const run = runWord2VecJob({ trainPath, outputDir, hyperparameters: hyperparameters({ min_count: 1_000_000 }), threads: 1 });
       await expect(run).rejects.toThrow(InputDataError);
-      expect(snapshot(outputDir)).toEqual(before);
+      expect(directorySnapshot(outputDir)).toEqual(before);
     });
 
     it('when training diverges', async () => {
       const hp = hyperparameters({ learning_rate: 10, sampling_threshold: 1, epochs: 5 });
       await expect(runWord2VecJob({ trainPath, outputDir, hyperparameters: hp, threads: 1 })).rejects.toThrow(TrainingDivergedError);
-      expect(snapshot(outputDir)).toEqual(before);
+      expect(directorySnapshot(outputDir)).toEqual(before);
     });
 
     it('when the run is aborted after the first epoch', async () => {
@@ -164,7 +141,7 @@ describe('runWord2VecJob', () => {
         onMetric: () => controller.abort(),
       });
       await expect(run).rejects.toThrow();
-      expect(snapshot(outputDir)).toEqual(before);
+      expect(directorySnapshot(outputDir)).toEqual(before);
     });
 
     it('when an extra gold file is malformed, before any training', async () => {
@@ -172,7 +149,7 @@ describe('runWord2VecJob', () => {
       writeFileSync(gold, 'tiger cat\n');
       const run = runWord2VecJob({ trainPath, outputDir, hyperparameters: hyperparameters({}), wordSimilarityFiles: [gold] });
       await expect(run).rejects.toThrow(`${gold}:1`);
-      expect(snapshot(outputDir)).toEqual(before);
+      expect(directorySnapshot(outputDir)).toEqual(before);
     });
 
     it('and a directory the run created is removed again', async () => {

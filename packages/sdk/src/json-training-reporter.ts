@@ -1,8 +1,7 @@
 import { pino, type Logger } from 'pino';
 import { BlazefleetError, type MetricEvent, type TrainingProgress } from '@blazefleet/core';
-import type { Word2VecJobResult } from '@blazefleet/algorithms';
 import { metricLine } from './metric-line.js';
-import type { TrainingReporter, TrainingStart } from './training-reporter.js';
+import { isSupervisedResult, type TrainingReporter, type TrainingResult, type TrainingStart } from './training-reporter.js';
 
 /** pino JSON lines: one record per progress tick, metric, milestone and result; no pid or hostname. */
 export class JsonTrainingReporter implements TrainingReporter {
@@ -36,7 +35,14 @@ export class JsonTrainingReporter implements TrainingReporter {
     this.logger.info({ ...fields }, message);
   }
 
-  finished(result: Word2VecJobResult): void {
+  finished(result: TrainingResult): void {
+    if (isSupervisedResult(result)) {
+      const { outputDir, files, labels, vocabularySize, bestEpoch, stoppedEarly, seconds, tokensPerSecond } = result;
+      this.logger.info({ outputDir, files, labels, vocabularySize, bestEpoch, stoppedEarly, seconds, tokensPerSecond }, 'training finished');
+      // The per-label scores and the confusion matrix are in metrics.json; the log keeps the headline.
+      if (result.metrics) this.logger.info({ validation: { examples: result.metrics.examples, accuracy: result.metrics.accuracy } }, 'evaluation');
+      return;
+    }
     const { outputDir, files, vocabularySize, tokenCount, seconds, wordsPerSecond } = result;
     this.logger.info({ outputDir, files, vocabularySize, tokenCount, seconds, wordsPerSecond }, 'training finished');
     if (result.eval) this.logger.info({ eval: result.eval }, 'evaluation');

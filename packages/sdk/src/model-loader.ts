@@ -1,6 +1,6 @@
 import { open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BlazefleetError, InputDataError } from '@blazefleet/core';
+import { BlazefleetError, InputDataError, UsageError } from '@blazefleet/core';
 import {
   readFastTextModel,
   readWord2VecBinary,
@@ -8,6 +8,7 @@ import {
   wordVectorsFromFastTextModel,
   type WordVectors,
 } from '@blazefleet/algorithms';
+import { stringOption, type ParsedArguments } from './arguments.js';
 
 /** First int32 of a fastText .bin model. */
 const FASTTEXT_MAGIC = 793712314;
@@ -55,4 +56,11 @@ export async function loadWordVectors(modelPath: string): Promise<WordVectors> {
     if (error instanceof BlazefleetError) throw error;
     throw new InputDataError(file, `cannot read word vectors: ${(error as Error).message}`);
   }
+}
+
+/** The --model PATH that every command reading word vectors requires. */
+export function modelPathOption(args: ParsedArguments): string {
+  const modelPath = stringOption(args, 'model');
+  if (modelPath === undefined) throw new UsageError('--model PATH is required');
+  return modelPath;
 }

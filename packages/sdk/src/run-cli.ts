@@ -2,12 +2,14 @@ import { readFileSync } from 'node:fs';
 import { BlazefleetError, UsageError } from '@blazefleet/core';
 import { processIo, type CliIo } from './cli-io.js';
 import type { Command } from './command.js';
+import { predictCommand } from './commands/predict.js';
 import { similarCommand } from './commands/similar.js';
+import { testCommand } from './commands/test.js';
 import { trainCommand } from './commands/train.js';
 import { vectorsCommand } from './commands/vectors.js';
 import { commandHelp, mainHelp } from './help.js';
 
-const COMMANDS: readonly Command[] = [trainCommand, vectorsCommand, similarCommand];
+const COMMANDS: readonly Command[] = [trainCommand, vectorsCommand, similarCommand, predictCommand, testCommand];
 
 /** Exit status after SIGINT, as shells report it. */
 const INTERRUPTED_EXIT_CODE = 130;

@@ -1,7 +1,7 @@
 import type { MetricEvent, TrainingProgress } from '@blazefleet/core';
-import type { Word2VecJobResult } from '@blazefleet/algorithms';
+import type { SupervisedJobResult, Word2VecJobResult } from '@blazefleet/algorithms';
 import { metricLine } from './metric-line.js';
-import type { TrainingReporter, TrainingStart } from './training-reporter.js';
+import { isSupervisedResult, type TrainingReporter, type TrainingResult, type TrainingStart } from './training-reporter.js';
 
 function formatEta(seconds: number): string {
   const total = Number.isFinite(seconds) ? Math.max(0, Math.round(seconds)) : 0;
@@ -58,10 +58,16 @@ export class TextTrainingReporter implements TrainingReporter {
     for (const warning of warningsOf(fields)) this.line(warning);
   }
 
-  finished(result: Word2VecJobResult): void {
+  finished(result: TrainingResult): void {
     this.line('Training finished!');
-    this.line(`Average throughput in Million words/sec: ${(result.wordsPerSecond / 1e6).toFixed(2)}`);
+    const wordsPerSecond = isSupervisedResult(result) ? result.tokensPerSecond : result.wordsPerSecond;
+    this.line(`Average throughput in Million words/sec: ${(wordsPerSecond / 1e6).toFixed(2)}`);
     this.line(`Total training time in seconds: ${result.seconds.toFixed(2)}`);
+    if (isSupervisedResult(result)) this.supervisedSummary(result);
+    else this.word2vecSummary(result);
+  }
+
+  private word2vecSummary(result: Word2VecJobResult): void {
     if (result.eval) {
       this.line('Evaluating word embeddings....');
       this.line(JSON.stringify(result.eval, null, 4));
@@ -73,6 +79,13 @@ export class TextTrainingReporter implements TrainingReporter {
       this.line(`Analogies: ${part('semantic', semantic)}  ${part('syntactic', syntactic)}  ${part('overall', overall)}  skipped: ${skipped}`);
     }
     for (const metric of this.finalMetrics) this.line(metricLine(metric));
+  }
+
+  /** BlazingText prints the validation accuracy, then the number of examples it was measured on. */
+  private supervisedSummary(result: SupervisedJobResult): void {
+    if (result.stoppedEarly) this.line(`Stopped early: no improvement in validation accuracy; kept epoch ${result.bestEpoch}`);
+    for (const metric of this.finalMetrics) this.line(metricLine(metric));
+    if (result.metrics) this.line(`Number of validation examples: ${result.metrics.examples}`);
   }
 
   failed(): void {

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { parseWord2VecHyperparameters, type TrainingProgress } from '@blazefleet/core';
-import type { Word2VecJobResult } from '@blazefleet/algorithms';
+import { parseSupervisedHyperparameters, parseWord2VecHyperparameters, type TrainingProgress } from '@blazefleet/core';
+import type { SupervisedJobResult, Word2VecJobResult } from '@blazefleet/algorithms';
 import { metricLine } from './metric-line.js';
 import { createTrainingReporter, type LogFormat } from './training-reporter.js';
 
@@ -54,6 +54,52 @@ describe('metricLine', () => {
     expect(metricLine({ name: 'train:mean_rho', value: 0.61234567 })).toBe('#mean_rho: 0.612346');
     expect(metricLine({ name: 'validation:accuracy', value: 0.5 })).toBe('#validation_accuracy: 0.5');
     expect(metricLine({ name: 'train:mean_rho', value: Number.NaN })).toBe('#mean_rho: NaN');
+  });
+  it('prints the supervised metrics as BlazingText names them', () => {
+    expect(metricLine({ name: 'validation:accuracy', value: 0.94, epoch: 3 })).toBe('#validation_accuracy: 0.94');
+    expect(metricLine({ name: 'train:loss', value: 0.3141592 })).toBe('#train_loss: 0.314159');
+  });
+});
+
+describe('reporters of a supervised training', () => {
+  const supervisedResult: SupervisedJobResult = {
+    outputDir: 'out',
+    files: ['model.bin', 'metrics.json', 'model.tar.gz'],
+    metrics: { examples: 500, accuracy: 0.94, labels: [], confusionMatrix: { labels: [], counts: [] } },
+    labels: 6,
+    vocabularySize: 900,
+    bestEpoch: 4,
+    stoppedEarly: true,
+    seconds: 2.5,
+    tokensPerSecond: 3_450_000,
+  };
+  function runSupervised(format: LogFormat): string {
+    const out = new CapturedOutput(false);
+    const reporter = createTrainingReporter(format, { stdout: out, stderr: out, stdin: process.stdin, debug: false });
+    reporter.started({ trainPath: 't.txt', validationPath: 'v.txt', outputDir: 'out', hyperparameters: parseSupervisedHyperparameters({ mode: 'supervised' }), threads: 1, seed: 1 });
+    reporter.metric({ name: 'train:loss', value: 0.5, epoch: 1 });
+    reporter.metric({ name: 'validation:accuracy', value: 0.9, epoch: 1 });
+    reporter.metric({ name: 'validation:accuracy', value: 0.94 });
+    reporter.finished(supervisedResult);
+    return out.text;
+  }
+
+  it('prints per-epoch lines, then the final accuracy and the number of validation examples', () => {
+    const lines = runSupervised('text').split('\n');
+    expect(lines.slice(0, 2)).toEqual(['#train_loss: 0.5', '#validation_accuracy: 0.9']);
+    expect(lines).toContain('Average throughput in Million words/sec: 3.45');
+    expect(lines.slice(-4, -1)).toEqual(['Stopped early: no improvement in validation accuracy; kept epoch 4', '#validation_accuracy: 0.94', 'Number of validation examples: 500']);
+  });
+
+  it('logs the result and the validation headline as JSON records', () => {
+    const records = runSupervised('json')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(records.find((r) => r.msg === 'training started')).toMatchObject({ validationPath: 'v.txt' });
+    expect(records.find((r) => r.msg === 'training finished')).toMatchObject({ labels: 6, bestEpoch: 4, stoppedEarly: true, tokensPerSecond: 3_450_000 });
+    expect(records.find((r) => r.msg === 'evaluation')).toEqual(expect.objectContaining({ validation: { examples: 500, accuracy: 0.94 } }));
+    expect(records.filter((r) => r.msg === 'metric').map((r) => r.line)).toEqual(['#train_loss: 0.5', '#validation_accuracy: 0.9', '#validation_accuracy: 0.94']);
   });
 });
 

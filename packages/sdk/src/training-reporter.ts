@@ -1,15 +1,24 @@
-import type { MetricEvent, TrainingProgress, Word2VecHyperparameters } from '@blazefleet/core';
-import type { Word2VecJobResult } from '@blazefleet/algorithms';
+import type { MetricEvent, TrainingHyperparameters, TrainingProgress } from '@blazefleet/core';
+import type { SupervisedJobResult, Word2VecJobResult } from '@blazefleet/algorithms';
 import type { CliIo } from './cli-io.js';
 import { JsonTrainingReporter } from './json-training-reporter.js';
 import { TextTrainingReporter } from './text-training-reporter.js';
 
 export type LogFormat = 'text' | 'json';
 
+/** What a word2vec or a supervised job returns. */
+export type TrainingResult = Word2VecJobResult | SupervisedJobResult;
+
+export function isSupervisedResult(result: TrainingResult): result is SupervisedJobResult {
+  return 'tokensPerSecond' in result;
+}
+
 export interface TrainingStart {
   trainPath: string;
+  /** Supervised mode only. */
+  validationPath?: string;
   outputDir: string;
-  hyperparameters: Word2VecHyperparameters;
+  hyperparameters: TrainingHyperparameters;
   threads: number;
   seed: number;
 }
@@ -21,7 +30,7 @@ export interface TrainingReporter {
   metric(metric: MetricEvent): void;
   /** Engine milestones: corpus read, vocabulary size, artifacts written. */
   log(message: string, fields?: Record<string, unknown>): void;
-  finished(result: Word2VecJobResult): void;
+  finished(result: TrainingResult): void;
   /** The error itself goes to stderr from the command line; this adds a record for log collectors. */
   failed(error: unknown): void;
 }

@@ -1,30 +1,19 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputDataError } from '@blazefleet/core';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { writeLines } from '../testing/corpus-files.js';
+import { hasGensim, runSystemPython } from '../testing/reference-tools.js';
+import { seededRandom } from '../testing/seeded-random.js';
+import { temporaryDirectory } from '../testing/temporary-directory.js';
+import { numberedWords, randomWordVectors } from '../testing/test-vectors.js';
 import { WordVectors } from '../word-vectors.js';
 import { evaluateAnalogies } from './analogy.js';
 
-const PYTHON = '/usr/bin/python3';
-const hasGensim = spawnSync(PYTHON, ['-c', 'import gensim'], { stdio: 'ignore' }).status === 0;
-const work = mkdtempSync(join(tmpdir(), 'analogy-test-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const work = temporaryDirectory('analogy-test-');
 
 function writeQuestions(name: string, lines: string[]): string {
   const path = join(work, name);
-  writeFileSync(path, lines.join('\n') + '\n');
+  writeLines(path, lines);
   return path;
 }
 
@@ -85,11 +74,10 @@ describe('evaluateAnalogies', () => {
   });
 
   // Random vectors, random questions; d is the brute-force answer for two questions in three and a random word otherwise.
-  const random = seeded(11);
+  const random = seededRandom(11);
   const dim = 16;
-  const vocabulary = Array.from({ length: 20000 }, (_, i) => `w${i}`);
-  const matrix = new Float32Array(vocabulary.length * dim).map(() => random() * 2 - 1);
-  const vectors = new WordVectors(vocabulary, dim, matrix);
+  const vectors = randomWordVectors(numberedWords(20000), dim, () => random() * 2 - 1);
+  const { words: vocabulary, matrix } = vectors;
   const restrict = 15000;
   const units = vocabulary.map((_, i) => {
     const v = Array.from(matrix.subarray(i * dim, (i + 1) * dim));
@@ -140,10 +128,10 @@ describe('evaluateAnalogies', () => {
     expect(result.semantic.total + result.syntactic.total).toBe(result.overall.total);
   });
 
-  it.skipIf(!hasGensim)("agrees with gensim's evaluate_word_analogies", async () => {
+  it.skipIf(!hasGensim())("agrees with gensim's evaluate_word_analogies", async () => {
     const vectorsPath = join(work, 'random-vectors.txt');
     const text = [`${vocabulary.length} ${dim}`, ...vocabulary.map((w, i) => `${w} ${Array.from(matrix.subarray(i * dim, (i + 1) * dim)).join(' ')}`)];
-    writeFileSync(vectorsPath, text.join('\n') + '\n');
+    writeLines(vectorsPath, text);
     const script = `
 import json, sys, logging
 from gensim.models import KeyedVectors
@@ -151,7 +139,7 @@ kv = KeyedVectors.load_word2vec_format(sys.argv[1])
 score, sections = kv.evaluate_word_analogies(sys.argv[2], restrict_vocab=int(sys.argv[3]), case_insensitive=True)
 print(json.dumps([[s['section'], len(s['correct']), len(s['incorrect'])] for s in sections]))
 `;
-    const run = spawnSync(PYTHON, ['-c', script, vectorsPath, questionsPath, String(restrict)], { encoding: 'utf8' });
+    const run = runSystemPython(script, [vectorsPath, questionsPath, String(restrict)]);
     expect(run.status, run.stderr).toBe(0);
     const gensim = JSON.parse(run.stdout) as [string, number, number][];
     const ours = await evaluateAnalogies(vectors, questionsPath, restrict);

@@ -1,30 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { naiveSpearman } from '../testing/reference-formulas.js';
+import { seededRandom } from '../testing/seeded-random.js';
 import { averageRanks, spearman } from './spearman.js';
-
-/** Independent reference: ranks by O(n^2) counting, Pearson by the raw-sums formula. */
-function naiveSpearman(x: number[], y: number[]): number {
-  const rank = (v: number[]): number[] =>
-    v.map((a) => 1 + v.filter((b) => b < a).length + (v.filter((b) => b === a).length - 1) / 2);
-  const rx = rank(x);
-  const ry = rank(y);
-  const n = x.length;
-  let sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
-  for (let i = 0; i < n; i++) {
-    sx += rx[i]!; sy += ry[i]!;
-    sxx += rx[i]! * rx[i]!; syy += ry[i]! * ry[i]!; sxy += rx[i]! * ry[i]!;
-  }
-  return (n * sxy - sx * sy) / Math.sqrt((n * sxx - sx * sx) * (n * syy - sy * sy));
-}
-
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('averageRanks', () => {
   it('gives tied values the mean of the ranks they span', () => {
@@ -41,7 +18,7 @@ describe('spearman', () => {
   });
 
   it('matches a naive rank-counting computation, with and without ties', () => {
-    const random = seeded(7);
+    const random = seededRandom(7);
     for (let trial = 0; trial < 50; trial++) {
       const n = 3 + Math.floor(random() * 60);
       const ties = trial % 2 === 0;

@@ -1,38 +1,27 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputDataError } from '@blazefleet/core';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { cosine, naiveSpearman } from '../testing/reference-formulas.js';
+import { hasScipy, runSystemPython } from '../testing/reference-tools.js';
+import { seededRandom } from '../testing/seeded-random.js';
+import { temporaryDirectory } from '../testing/temporary-directory.js';
+import { randomWordVectors } from '../testing/test-vectors.js';
 import { WordVectors } from '../word-vectors.js';
 import { evaluateWordSimilarity, evaluateWordSimilarityFiles, readWordSimilarityFile, type WordPair } from './word-similarity.js';
 
-const PYTHON = '/usr/bin/python3';
-const hasScipy = spawnSync(PYTHON, ['-c', 'import scipy, numpy'], { stdio: 'ignore' }).status === 0;
 const BUNDLED = fileURLToPath(new URL('../../data/wordsim/', import.meta.url));
 const WS353 = ['EN-WS-353-ALL.txt', 'EN-WS-353-REL.txt', 'EN-WS-353-SIM.txt'];
 
-const work = mkdtempSync(join(tmpdir(), 'word-similarity-test-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const work = temporaryDirectory('word-similarity-test-');
 
 /** Random vectors for about 70% of the WS-353 words plus some others, in a seeded order. */
 function partialWs353Vectors(dim: number): WordVectors {
-  const random = seeded(353);
+  const random = seededRandom(353);
   const ws = new Set(readFileSync(join(BUNDLED, 'EN-WS-353-ALL.txt'), 'utf8').split(/\s+/).filter((w) => /^[a-z]/.test(w)));
   const words = [...ws].filter(() => random() < 0.7).concat(['zzfiller', 'qqfiller']);
-  const matrix = new Float32Array(words.length * dim).map(() => random() * 2 - 1);
-  return new WordVectors(words, dim, matrix);
+  return randomWordVectors(words, dim, () => random() * 2 - 1);
 }
 
 /** Independent reference: float64 cosines, ranks by counting, Pearson by raw sums. */
@@ -43,21 +32,12 @@ function naiveRho(vectors: WordVectors, pairs: WordPair[]): { rho: number; notFo
     const i = vectors.words.indexOf(a);
     const j = vectors.words.indexOf(b);
     if (i < 0 || j < 0) continue;
-    const u = Array.from(vectors.matrix.subarray(i * vectors.dim, (i + 1) * vectors.dim));
-    const v = Array.from(vectors.matrix.subarray(j * vectors.dim, (j + 1) * vectors.dim));
-    const dot = u.reduce((s, x, k) => s + x * v[k]!, 0);
-    cos.push(dot / Math.sqrt(u.reduce((s, x) => s + x * x, 0) * v.reduce((s, x) => s + x * x, 0)));
+    const u = vectors.matrix.subarray(i * vectors.dim, (i + 1) * vectors.dim);
+    const v = vectors.matrix.subarray(j * vectors.dim, (j + 1) * vectors.dim);
+    cos.push(cosine(u, v));
     gold.push(score);
   }
-  const rank = (v: number[]): number[] => v.map((a) => 1 + v.filter((b) => b < a).length + (v.filter((b) => b === a).length - 1) / 2);
-  const rx = rank(cos);
-  const ry = rank(gold);
-  const n = rx.length;
-  const sum = (f: (i: number) => number): number => rx.reduce((s, _, i) => s + f(i), 0);
-  const sx = sum((i) => rx[i]!), sy = sum((i) => ry[i]!);
-  const rho = (n * sum((i) => rx[i]! * ry[i]!) - sx * sy) /
-    Math.sqrt((n * sum((i) => rx[i]! ** 2) - sx * sx) * (n * sum((i) => ry[i]! ** 2) - sy * sy));
-  return { rho, notFound: pairs.length - n };
+  return { rho: naiveSpearman(cos, gold), notFound: pairs.length - cos.length };
 }
 
 describe('readWordSimilarityFile', () => {
@@ -102,7 +82,7 @@ describe('evaluateWordSimilarity', () => {
   it('gives unknown words vectors from their n-grams with subwords, so none is missing', () => {
     const dim = 4;
     const buckets = 50;
-    const random = seeded(3);
+    const random = seededRandom(3);
     const withSubwords = new WordVectors(['king'], dim, new Float32Array(dim).fill(1), {
       minn: 3,
       maxn: 4,
@@ -150,7 +130,7 @@ describe('evaluateWordSimilarityFiles', () => {
     await expect(evaluateWordSimilarityFiles(vectors, [join(work, 'EN-WS-353-ALL.txt')])).rejects.toThrow(InputDataError);
   });
 
-  it.skipIf(!hasScipy)('agrees with scipy.stats.spearmanr over a vectors.txt to 1e-6', async () => {
+  it.skipIf(!hasScipy())('agrees with scipy.stats.spearmanr over a vectors.txt to 1e-6', async () => {
     const path = join(work, 'vectors.txt');
     const lines = [`${vectors.words.length} ${vectors.dim}`];
     for (const [i, word] of vectors.words.entries()) {
@@ -176,7 +156,7 @@ for path in sys.argv[2:]:
     out[path.split('/')[-1]] = {'not_found': missing, 'spearmans_rho': spearmanr(sims, gold).correlation, 'total_pairs': total}
 print(json.dumps(out))
 `;
-    const run = spawnSync(PYTHON, ['-c', script, path, ...WS353.map((n) => join(BUNDLED, n))], { encoding: 'utf8' });
+    const run = runSystemPython(script, [path, ...WS353.map((n) => join(BUNDLED, n))]);
     expect(run.stderr).toBe('');
     const reference = JSON.parse(run.stdout) as Record<string, { not_found: number; spearmans_rho: number; total_pairs: number }>;
     const json = await evaluateWordSimilarityFiles(vectors);

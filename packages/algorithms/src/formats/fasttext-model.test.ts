@@ -1,24 +1,15 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { InputDataError } from '@blazefleet/core';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ngramBuckets } from '../subwords.js';
+import { writeLines } from '../testing/corpus-files.js';
+import { expectInputDataError, expectNoErrorButInputDataError } from '../testing/expect-input-error.js';
+import { fastTextRows, hasFastText, trainFastText } from '../testing/reference-tools.js';
+import { seededRandom } from '../testing/seeded-random.js';
+import { temporaryDirectory } from '../testing/temporary-directory.js';
 import { readFastTextModel, wordVectorsFromFastTextModel, writeFastTextModel, type FastTextModel } from './fasttext-model.js';
 
-const hasFastText = spawnSync('fasttext', [], { stdio: 'ignore' }).error === undefined;
-const directory = mkdtempSync(join(tmpdir(), 'fasttext-model-'));
-afterAll(() => rmSync(directory, { recursive: true, force: true }));
-
-function seededRandom(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const directory = temporaryDirectory('fasttext-model-');
 
 function syntheticModel(): FastTextModel {
   const random = seededRandom(5);
@@ -35,15 +26,6 @@ function syntheticModel(): FastTextModel {
     input: Float32Array.from({ length: (words.length + bucket) * dim }, () => random() - 0.5),
     output: Float32Array.from({ length: 2 * dim }, () => random() - 0.5),
   };
-}
-
-async function expectInputError(promise: Promise<unknown>, message: RegExp): Promise<void> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(InputDataError);
-  expect((error as Error).message).toMatch(message);
 }
 
 describe('fastText model format', () => {
@@ -86,18 +68,18 @@ describe('fastText model format', () => {
     await writeFastTextModel(path, syntheticModel());
     const valid = readFileSync(path);
     writeFileSync(path, valid.subarray(0, 30));
-    await expectInputError(readFastTextModel(path), /truncated at byte 30 while reading args\.wordNgrams at byte 28/);
+    await expectInputDataError(readFastTextModel(path), /truncated at byte 30 while reading args\.wordNgrams at byte 28/);
     writeFileSync(path, valid.subarray(0, valid.length - 4));
-    await expectInputError(readFastTextModel(path), /truncated: the output matrix/);
+    await expectInputDataError(readFastTextModel(path), /truncated: the output matrix/);
     const wrongMagic = Uint8Array.from(valid);
     wrongMagic[0] = 0;
     writeFileSync(path, wrongMagic);
-    await expectInputError(readFastTextModel(path), /not a fastText model/);
+    await expectInputDataError(readFastTextModel(path), /not a fastText model/);
     const wrongVersion = Uint8Array.from(valid);
     wrongVersion[4] = 11;
     writeFileSync(path, wrongVersion);
-    await expectInputError(readFastTextModel(path), /version 11 is not supported/);
-    await expectInputError(readFastTextModel(join(directory, 'missing.bin')), /file not found/);
+    await expectInputDataError(readFastTextModel(path), /version 11 is not supported/);
+    await expectInputDataError(readFastTextModel(join(directory, 'missing.bin')), /file not found/);
   });
 
   it('fails only with InputDataError on truncated and corrupted files', async () => {
@@ -113,22 +95,16 @@ describe('fastText model format', () => {
         for (let i = 0; i < 3; i++) bytes[Math.floor(random() * 200)] = Math.floor(random() * 256);
       }
       writeFileSync(path, bytes);
-      await readFastTextModel(path).catch((error: unknown) => expect(error).toBeInstanceOf(InputDataError));
+      await expectNoErrorButInputDataError(readFastTextModel(path));
     }
   });
 });
 
-describe.skipIf(!hasFastText)('fastText model format against the fasttext tool', () => {
+describe.skipIf(!hasFastText())('fastText model format against the fasttext tool', () => {
   const lines = ['le café est naïve', 'the cat sat on the mat', '日本語 hello world', 'über straße the cat café'];
-  writeFileSync(join(directory, 'tiny.txt'), Array.from({ length: 30 }, (_, i) => lines[i % lines.length]).join('\n') + '\n');
-  writeFileSync(
-    join(directory, 'labelled.txt'),
-    Array.from({ length: 30 }, (_, i) => `__label__${i % 3} ${lines[i % lines.length]}`).join('\n') + '\n',
-  );
-  const train = (args: string[]): void => {
-    // -thread 2: fastText 0.9.2 initializes only a tenth of the input matrix with one thread; rows must differ.
-    execFileSync('fasttext', [...args, '-dim', '8', '-epoch', '2', '-thread', '2', '-minCount', '1'], { cwd: directory, stdio: 'ignore' });
-  };
+  writeLines(join(directory, 'tiny.txt'), Array.from({ length: 30 }, (_, i) => lines[i % lines.length]!));
+  writeLines(join(directory, 'labelled.txt'), Array.from({ length: 30 }, (_, i) => `__label__${i % 3} ${lines[i % lines.length]}`));
+  const train = (args: string[]): void => trainFastText(directory, [...args, '-dim', '8', '-epoch', '2', '-minCount', '1']);
 
   it('reads a skipgram model and writes it back byte for byte', async () => {
     train(['skipgram', '-input', 'tiny.txt', '-output', 'sg', '-minn', '3', '-maxn', '6', '-bucket', '1000']);
@@ -145,10 +121,7 @@ describe.skipIf(!hasFastText)('fastText model format against the fasttext tool',
   it('gives the vectors of print-word-vectors for known and unknown words', async () => {
     const vectors = wordVectorsFromFastTextModel(await readFastTextModel(join(directory, 'sg.bin')));
     const words = ['café', 'naïve', '日本語', 'the', '</s>', 'cafés', 'naïveté', '日本', 'zzzz', 'straßen'];
-    const printed = execFileSync('fasttext', ['print-word-vectors', 'sg.bin'], { cwd: directory, input: words.join('\n') + '\n', encoding: 'utf8' })
-      .trim()
-      .split('\n')
-      .map((line) => line.trim().split(/ +/));
+    const printed = fastTextRows(['print-word-vectors', 'sg.bin'], { cwd: directory, input: words.join('\n') + '\n' });
     expect(printed.map((fields) => fields[0])).toEqual(words);
     let nonZero = 0;
     for (const fields of printed) {
@@ -173,10 +146,7 @@ describe.skipIf(!hasFastText)('fastText model format against the fasttext tool',
     await writeFastTextModel(join(directory, 'ours.bin'), model);
     const vectors = wordVectorsFromFastTextModel(model);
     const words = ['the', 'café', '日本語', 'cafés', 'unknown'];
-    const printed = execFileSync('fasttext', ['print-word-vectors', 'ours.bin'], { cwd: directory, input: words.join(' ') + '\n', encoding: 'utf8' })
-      .trim()
-      .split('\n')
-      .map((line) => line.trim().split(/ +/));
+    const printed = fastTextRows(['print-word-vectors', 'ours.bin'], { cwd: directory, input: words.join(' ') + '\n' });
     expect(printed.map((fields) => fields[0])).toEqual(words);
     for (const fields of printed) {
       const ours = vectors.vector(fields[0]!)!;

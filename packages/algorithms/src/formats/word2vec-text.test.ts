@@ -1,42 +1,23 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { InputDataError } from '@blazefleet/core';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { expectInputDataError, expectNoErrorButInputDataError } from '../testing/expect-input-error.js';
+import { hasGensim, loadWithGensim } from '../testing/reference-tools.js';
+import { seededRandom } from '../testing/seeded-random.js';
+import { temporaryDirectory } from '../testing/temporary-directory.js';
+import { numberedWords, randomWordVectors } from '../testing/test-vectors.js';
 import { WordVectors } from '../word-vectors.js';
 import { readWord2VecText, writeWord2VecText } from './word2vec-text.js';
 
-const hasGensim = spawnSync('/usr/bin/python3', ['-c', 'import gensim'], { stdio: 'ignore' }).status === 0;
-const directory = mkdtempSync(join(tmpdir(), 'word2vec-text-'));
-afterAll(() => rmSync(directory, { recursive: true, force: true }));
-
-function seededRandom(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const directory = temporaryDirectory('word2vec-text-');
 
 /** Values over many magnitudes, both signs, plus awkward ones: powers of ten, integers, tiny and huge. */
 function testVectors(): WordVectors {
   const random = seededRandom(42);
-  const words = ['the', 'café', '日本語', 'naïve', ...Array.from({ length: 196 }, (_, i) => `w${i}`)];
-  const dim = 25;
-  const matrix = Float32Array.from({ length: words.length * dim }, () => (random() - 0.5) * 10 ** Math.floor(random() * 12 - 8));
-  matrix.set([0, 1, -1, 10, 100, 0.1, 1e-3, 123456.7, 1234567, 12345678, 3e-30, 1e30, -0.000123, 0.5, 2 ** -20], 0);
-  return new WordVectors(words, dim, matrix);
-}
-
-async function expectInputError(promise: Promise<unknown>, message: RegExp): Promise<void> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(InputDataError);
-  expect((error as Error).message).toMatch(message);
+  const words = numberedWords(200, ['the', 'café', '日本語', 'naïve']);
+  const vectors = randomWordVectors(words, 25, () => (random() - 0.5) * 10 ** Math.floor(random() * 12 - 8));
+  vectors.matrix.set([0, 1, -1, 10, 100, 0.1, 1e-3, 123456.7, 1234567, 12345678, 3e-30, 1e30, -0.000123, 0.5, 2 ** -20], 0);
+  return vectors;
 }
 
 describe('word2vec text format', () => {
@@ -62,8 +43,8 @@ describe('word2vec text format', () => {
 
   it('refuses words with whitespace and non-finite values', async () => {
     const path = join(directory, 'bad.txt');
-    await expectInputError(writeWord2VecText(path, new WordVectors(['a b'], 1, new Float32Array(1))), /whitespace/);
-    await expectInputError(writeWord2VecText(path, new WordVectors(['a'], 1, Float32Array.of(NaN))), /non-finite/);
+    await expectInputDataError(writeWord2VecText(path, new WordVectors(['a b'], 1, new Float32Array(1))), /whitespace/);
+    await expectInputDataError(writeWord2VecText(path, new WordVectors(['a'], 1, Float32Array.of(NaN))), /non-finite/);
   });
 
   it('names the file and line of malformed input', async () => {
@@ -79,9 +60,9 @@ describe('word2vec text format', () => {
     for (const [content, message] of cases) {
       const path = join(directory, 'malformed.txt');
       writeFileSync(path, content);
-      await expectInputError(readWord2VecText(path), message);
+      await expectInputDataError(readWord2VecText(path), message);
     }
-    await expectInputError(readWord2VecText(join(directory, 'missing.txt')), /file not found/);
+    await expectInputDataError(readWord2VecText(join(directory, 'missing.txt')), /file not found/);
   });
 
   it('reads trailing spaces and CRLF line ends', async () => {
@@ -103,25 +84,17 @@ describe('word2vec text format', () => {
           ? valid.subarray(0, Math.floor(random() * valid.length))
           : Uint8Array.from({ length: Math.floor(random() * 500) }, () => (random() < 0.5 ? 0x30 + Math.floor(random() * 10) : Math.floor(random() * 256)));
       writeFileSync(path, bytes);
-      await readWord2VecText(path).catch((error: unknown) => expect(error).toBeInstanceOf(InputDataError));
+      await expectNoErrorButInputDataError(readWord2VecText(path));
     }
   });
 });
 
-describe.skipIf(!hasGensim)('word2vec text format in gensim', () => {
+describe.skipIf(!hasGensim())('word2vec text format in gensim', () => {
   it('loads with load_word2vec_format(binary=False) to the same float32 values', async () => {
     const vectors = testVectors();
     const path = join(directory, 'gensim.txt');
     await writeWord2VecText(path, vectors);
-    const script = [
-      'import json, sys',
-      'from gensim.models import KeyedVectors',
-      'kv = KeyedVectors.load_word2vec_format(sys.argv[1], binary=False)',
-      'print(json.dumps({"words": list(kv.index_to_key), "values": [float(x) for x in kv.vectors.ravel()]}))',
-    ].join('\n');
-    const run = spawnSync('/usr/bin/python3', ['-c', script, path], { encoding: 'utf8', maxBuffer: 1 << 26 });
-    expect(run.status, run.stderr).toBe(0);
-    const loaded = JSON.parse(run.stdout) as { words: string[]; values: number[] };
+    const loaded = loadWithGensim(path, 'text');
     expect(loaded.words).toEqual(vectors.words);
     expect(loaded.values).toEqual(Array.from(vectors.matrix));
   });

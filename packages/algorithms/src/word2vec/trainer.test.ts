@@ -1,13 +1,12 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TrainingDivergedError, parseWord2VecHyperparameters, type TrainingProgress } from '@blazefleet/core';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readCorpus, type Corpus } from '../corpus.js';
+import { writeTopicCorpus } from '../testing/corpus-files.js';
+import { temporaryDirectory } from '../testing/temporary-directory.js';
 import { trainWord2Vec } from './trainer.js';
 
-const work = mkdtempSync(join(tmpdir(), 'trainer-test-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+const work = temporaryDirectory('trainer-test-');
 
 // Two topics whose words co-occur only within their own lines, so that a trained model must tell them apart.
 const TOPICS = [
@@ -15,16 +14,7 @@ const TOPICS = [
   ['car', 'engine', 'wheel', 'road', 'driver', 'fuel', 'truck', 'garage'],
 ];
 let corpus: Corpus;
-{
-  let s = 7;
-  const random = () => (s = (s * 16807) % 2147483647) / 2147483647;
-  const lines: string[] = [];
-  for (let i = 0; i < 3000; i++) {
-    const topic = TOPICS[i % 2]!;
-    lines.push(Array.from({ length: 12 }, () => topic[Math.floor(random() * topic.length)]).join(' '));
-  }
-  writeFileSync(join(work, 'topics.txt'), lines.join('\n') + '\n');
-}
+writeTopicCorpus(join(work, 'topics.txt'), { seed: 7, lines: 3000, wordsPerLine: 12, wordsOfLine: (line) => TOPICS[line % 2]! });
 corpus = await readCorpus(join(work, 'topics.txt'), { minCount: 1 });
 
 const hp = (raw: Record<string, unknown>) =>

@@ -3,7 +3,7 @@ import type { WordVectors } from '@blazefleet/algorithms';
 import { booleanOption, integerOption, listOption, parseArguments, stringOption, type OptionSpecs } from '../arguments.js';
 import type { CliIo } from '../cli-io.js';
 import { COMMON_OPTIONS, type Command } from '../command.js';
-import { loadWordVectors } from '../model-loader.js';
+import { loadWordVectors, modelPathOption } from '../model-loader.js';
 
 const SIMILAR_OPTIONS: OptionSpecs = {
   model: { type: 'string', valueName: 'PATH', description: 'Training output directory or model file, as for `vectors`. Required.' },
@@ -29,8 +29,7 @@ function requireKnown(vectors: WordVectors, words: string[]): void {
 
 async function similar(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseArguments(argv, SIMILAR_OPTIONS, { allowExtra: false, allowPositionals: false });
-  const modelPath = stringOption(args, 'model');
-  if (modelPath === undefined) throw new UsageError('--model PATH is required');
+  const modelPath = modelPathOption(args);
   const word = stringOption(args, 'word');
   const positive = [...(word === undefined ? [] : [word]), ...wordList(listOption(args, 'positive'))];
   const negative = wordList(listOption(args, 'negative'));

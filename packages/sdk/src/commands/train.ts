@@ -2,36 +2,52 @@ import { availableParallelism } from 'node:os';
 import { stat } from 'node:fs/promises';
 import {
   InputDataError,
+  SUPERVISED_HYPERPARAMETERS,
   UsageError,
   WORD2VEC_HYPERPARAMETERS,
-  parseWord2VecHyperparameters,
+  parseTrainingHyperparameters,
+  type MetricEvent,
+  type SupervisedHyperparameters,
+  type TrainingProgress,
+  type Word2VecHyperparameters,
 } from '@blazefleet/core';
-import { runWord2VecJob } from '@blazefleet/algorithms';
-import { booleanOption, integerOption, listOption, parseArguments, stringOption, type OptionSpecs } from '../arguments.js';
+import { runSupervisedJob, runWord2VecJob } from '@blazefleet/algorithms';
+import { booleanOption, integerOption, listOption, parseArguments, stringOption, type OptionSpecs, type ParsedArguments } from '../arguments.js';
 import type { CliIo } from '../cli-io.js';
 import { COMMON_OPTIONS, type Command } from '../command.js';
 import { readHyperparameterFile } from '../hyperparameter-file.js';
-import { createTrainingReporter, defaultLogFormat, type LogFormat, type TrainingReporter } from '../training-reporter.js';
+import { createTrainingReporter, defaultLogFormat, type LogFormat, type TrainingReporter, type TrainingResult } from '../training-reporter.js';
 
 const TRAIN_OPTIONS: OptionSpecs = {
-  train: { type: 'string', valueName: 'FILE', description: 'Training corpus, plain text or gzip: space-separated tokens, one sentence per line. Required.' },
-  output: { type: 'string', valueName: 'DIR', description: 'Directory for vectors.txt, vectors.bin, eval.json, model.bin (subwords) and model.tar.gz. Required.' },
+  train: {
+    type: 'string',
+    valueName: 'FILE',
+    description: 'Training data, plain text or gzip. word2vec: space-separated tokens, one sentence per line; supervised: one example per line, __label__X prefixes then the text. Required.',
+  },
+  validation: { type: 'string', valueName: 'FILE', description: 'Supervised: labeled validation data for validation:accuracy, metrics.json and early_stopping.' },
+  output: {
+    type: 'string',
+    valueName: 'DIR',
+    description: 'Directory for the artifacts: vectors.txt, vectors.bin, eval.json, model.bin (subwords) and model.tar.gz; supervised: model.bin, metrics.json (with --validation) and model.tar.gz. Required.',
+  },
   hyperparameters: { type: 'string', valueName: 'FILE', description: 'JSON object of hyperparameters (string values allowed, as SageMaker passes them); flags override it.' },
   threads: { type: 'string', valueName: 'N', description: 'Training threads. Default: available parallelism.' },
   seed: { type: 'string', valueName: 'S', description: 'Random seed; with --threads 1 a seed gives byte-identical vectors. Default: 1.' },
-  evaluate_every_epoch: { type: 'boolean', description: 'Report train:mean_rho after every epoch.' },
-  word_similarity: { type: 'string', multiple: true, valueName: 'FILE', description: 'Extra gold word-similarity files (word1 word2 score), evaluated like WS-353.' },
-  analogies: { type: 'string', valueName: 'FILE', description: 'questions-words.txt style analogy file to evaluate.' },
+  evaluate_every_epoch: { type: 'boolean', description: 'word2vec: report train:mean_rho after every epoch.' },
+  word_similarity: { type: 'string', multiple: true, valueName: 'FILE', description: 'word2vec: extra gold word-similarity files (word1 word2 score), evaluated like WS-353.' },
+  analogies: { type: 'string', valueName: 'FILE', description: 'word2vec: questions-words.txt style analogy file to evaluate.' },
   'log-format': { type: 'string', valueName: 'text|json', description: 'Log output. Default: text at a terminal, JSON lines otherwise.' },
   ...COMMON_OPTIONS,
 };
 
-function hyperparameterTable(): string {
-  const rows = Object.entries(WORD2VEC_HYPERPARAMETERS).map(([name, field]) => {
+type HyperparameterFields = Record<string, { description: string; expected: string; default?: unknown }>;
+
+function hyperparameterTable(title: string, fields: HyperparameterFields): string {
+  const rows = Object.entries(fields).map(([name, field]) => {
     const def = field.default === undefined ? '' : `; default ${String(field.default)}`;
     return `  --${name} VALUE\n      ${field.description} ${field.expected[0]!.toUpperCase()}${field.expected.slice(1)}${def}.`;
   });
-  return `Hyperparameters (BlazingText word2vec; also --name=value, and --subwords alone for true):\n${rows.join('\n')}`;
+  return `${title}:\n${rows.join('\n')}`;
 }
 
 function logFormatOption(value: string | undefined, io: CliIo): LogFormat {
@@ -51,6 +67,79 @@ async function requireOutputDirectory(path: string): Promise<void> {
   if (info && !info.isDirectory()) throw new UsageError(`--output ${path}: exists and is not a directory`);
 }
 
+/** What both kinds of training job get from the command line. */
+interface JobRun {
+  args: ParsedArguments;
+  trainPath: string;
+  outputDir: string;
+  threads: number;
+  seed: number;
+  io: CliIo;
+  reporter: TrainingReporter;
+}
+
+/** Options that only one kind of job reads: naming one for the other kind is a mistake, not a no-op. */
+const WORD2VEC_ONLY_OPTIONS = ['evaluate_every_epoch', 'word_similarity', 'analogies'] as const;
+const SUPERVISED_ONLY_OPTIONS = ['validation'] as const;
+
+function rejectOptions(args: ParsedArguments, names: readonly string[], mode: string): void {
+  const given = names.find((name) => args.options[name] !== undefined);
+  if (given !== undefined) throw new UsageError(`--${given} does not apply to --mode ${mode}`);
+}
+
+function jobCallbacks(run: JobRun) {
+  return {
+    onProgress: (progress: TrainingProgress) => run.reporter.progress(progress),
+    onMetric: (metric: MetricEvent) => run.reporter.metric(metric),
+    onLog: (message: string, fields?: Record<string, unknown>) => run.reporter.log(message, fields),
+    ...(run.io.signal ? { signal: run.io.signal } : {}),
+  };
+}
+
+async function trainWord2Vec(hyperparameters: Word2VecHyperparameters, run: JobRun): Promise<TrainingResult> {
+  const { args, trainPath, outputDir, threads, seed } = run;
+  rejectOptions(args, SUPERVISED_ONLY_OPTIONS, hyperparameters.mode);
+  const wordSimilarityFiles = listOption(args, 'word_similarity');
+  const analogiesPath = stringOption(args, 'analogies');
+  await requireFile(trainPath, '--train');
+  for (const file of wordSimilarityFiles) await requireFile(file, '--word_similarity');
+  if (analogiesPath !== undefined) await requireFile(analogiesPath, '--analogies');
+  await requireOutputDirectory(outputDir);
+
+  run.reporter.started({ trainPath, outputDir, hyperparameters, threads, seed });
+  return runWord2VecJob({
+    trainPath,
+    outputDir,
+    hyperparameters,
+    threads,
+    seed,
+    evaluateEveryEpoch: booleanOption(args, 'evaluate_every_epoch'),
+    wordSimilarityFiles,
+    ...(analogiesPath === undefined ? {} : { analogiesPath }),
+    ...jobCallbacks(run),
+  });
+}
+
+async function trainSupervised(hyperparameters: SupervisedHyperparameters, run: JobRun): Promise<TrainingResult> {
+  const { args, trainPath, outputDir, threads, seed } = run;
+  rejectOptions(args, WORD2VEC_ONLY_OPTIONS, hyperparameters.mode);
+  const validationPath = stringOption(args, 'validation');
+  await requireFile(trainPath, '--train');
+  if (validationPath !== undefined) await requireFile(validationPath, '--validation');
+  await requireOutputDirectory(outputDir);
+
+  run.reporter.started({ trainPath, ...(validationPath === undefined ? {} : { validationPath }), outputDir, hyperparameters, threads, seed });
+  return runSupervisedJob({
+    trainPath,
+    ...(validationPath === undefined ? {} : { validationPath }),
+    outputDir,
+    hyperparameters,
+    threads,
+    seed,
+    ...jobCallbacks(run),
+  });
+}
+
 async function train(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseArguments(argv, TRAIN_OPTIONS, { allowExtra: true, allowPositionals: false });
   const reporter: TrainingReporter = createTrainingReporter(logFormatOption(stringOption(args, 'log-format'), io), io);
@@ -62,32 +151,17 @@ async function train(argv: readonly string[], io: CliIo): Promise<number> {
 
     const hyperparameterFile = stringOption(args, 'hyperparameters');
     const fromFile = hyperparameterFile === undefined ? {} : await readHyperparameterFile(hyperparameterFile);
-    const hyperparameters = parseWord2VecHyperparameters({ ...fromFile, ...args.extra });
-    const threads = integerOption(args, 'threads', 1, availableParallelism());
-    const seed = integerOption(args, 'seed', 0, 1);
-    const wordSimilarityFiles = listOption(args, 'word_similarity');
-    const analogiesPath = stringOption(args, 'analogies');
-
-    await requireFile(trainPath, '--train');
-    for (const file of wordSimilarityFiles) await requireFile(file, '--word_similarity');
-    if (analogiesPath !== undefined) await requireFile(analogiesPath, '--analogies');
-    await requireOutputDirectory(outputDir);
-
-    reporter.started({ trainPath, outputDir, hyperparameters, threads, seed });
-    const result = await runWord2VecJob({
+    const hyperparameters = parseTrainingHyperparameters({ ...fromFile, ...args.extra });
+    const run: JobRun = {
+      args,
       trainPath,
       outputDir,
-      hyperparameters,
-      threads,
-      seed,
-      evaluateEveryEpoch: booleanOption(args, 'evaluate_every_epoch'),
-      wordSimilarityFiles,
-      ...(analogiesPath === undefined ? {} : { analogiesPath }),
-      onProgress: (progress) => reporter.progress(progress),
-      onMetric: (metric) => reporter.metric(metric),
-      onLog: (message, fields) => reporter.log(message, fields),
-      ...(io.signal ? { signal: io.signal } : {}),
-    });
+      threads: integerOption(args, 'threads', 1, availableParallelism()),
+      seed: integerOption(args, 'seed', 0, 1),
+      io,
+      reporter,
+    };
+    const result = hyperparameters.mode === 'supervised' ? await trainSupervised(hyperparameters, run) : await trainWord2Vec(hyperparameters, run);
     reporter.finished(result);
     return 0;
   } catch (error) {
@@ -98,13 +172,15 @@ async function train(argv: readonly string[], io: CliIo): Promise<number> {
 
 export const trainCommand: Command = {
   name: 'train',
-  summary: 'Train word2vec embeddings (cbow, skipgram, batch_skipgram) like BlazingText.',
-  usage: 'train --mode skipgram --train FILE[.gz] --output DIR [--name value ...] [options]',
+  summary: 'Train word2vec embeddings (cbow, skipgram, batch_skipgram) or a text classifier (supervised) like BlazingText.',
+  usage: 'train --mode skipgram|cbow|batch_skipgram|supervised --train FILE[.gz] [--validation FILE] --output DIR [--name value ...] [options]',
   options: TRAIN_OPTIONS,
   details: () =>
-    `${hyperparameterTable()}\n\n` +
-    'Metrics are printed as BlazingText does, "#mean_rho: 0.6123" for train:mean_rho, in both log formats\n' +
-    '(JSON metric records carry the same text in their "line" field), so the regex "#mean_rho: (-?[0-9.]+)" finds them.\n' +
+    `${hyperparameterTable('Hyperparameters of the word2vec modes (also --name=value, and --subwords alone for true)', WORD2VEC_HYPERPARAMETERS)}\n\n` +
+    `${hyperparameterTable('Hyperparameters of --mode supervised', SUPERVISED_HYPERPARAMETERS)}\n\n` +
+    'Metrics are printed as BlazingText does, "#mean_rho: 0.6123" for train:mean_rho, "#validation_accuracy: 0.94" for\n' +
+    'validation:accuracy and "#train_loss: 0.31" for train:loss, in both log formats (JSON metric records carry the same\n' +
+    'text in their "line" field), so a regex such as "#validation_accuracy: (-?[0-9.]+)" finds them.\n' +
     'Exit status: 0 on success, 2 for bad input (hyperparameters, files, divergence), 1 for unexpected errors.',
   run: train,
 };

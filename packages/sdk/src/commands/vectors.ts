@@ -1,11 +1,10 @@
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { UsageError } from '@blazefleet/core';
 import type { WordVectors } from '@blazefleet/algorithms';
-import { booleanOption, parseArguments, stringOption, type OptionSpecs } from '../arguments.js';
+import { booleanOption, parseArguments, type OptionSpecs } from '../arguments.js';
 import type { CliIo } from '../cli-io.js';
 import { COMMON_OPTIONS, type Command } from '../command.js';
-import { loadWordVectors } from '../model-loader.js';
+import { loadWordVectors, modelPathOption } from '../model-loader.js';
 
 const VECTORS_OPTIONS: OptionSpecs = {
   model: { type: 'string', valueName: 'PATH', description: 'Training output directory (model.bin, else vectors.bin, else vectors.txt) or a model file. Required.' },
@@ -37,8 +36,7 @@ async function* stdinWords(io: CliIo): AsyncGenerator<string> {
 
 async function vectors(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseArguments(argv, VECTORS_OPTIONS, { allowExtra: false, allowPositionals: true });
-  const modelPath = stringOption(args, 'model');
-  if (modelPath === undefined) throw new UsageError('--model PATH is required');
+  const modelPath = modelPathOption(args);
   const json = booleanOption(args, 'json');
   const model = await loadWordVectors(modelPath);
   const words = args.positionals.length > 0 ? args.positionals : stdinWords(io);

@@ -30,9 +30,32 @@ export interface Word2VecKernel {
   lossExamples(): number;
   resetLoss(): void;
   trainChunk(mode: number, tokens: number, count: number, learningRate: number, progressStart: number, totalWork: number): number;
+  configureSupervised(
+    labels: number,
+    loss: number,
+    negatives: number,
+    negativesSize: number,
+    treeOffsets: number,
+    treeNodes: number,
+    treeCodes: number,
+    scores: number,
+    hotOutputs: number,
+  ): void;
+  trainSupervisedChunk(
+    featureOffsets: number,
+    features: number,
+    labelOffsets: number,
+    labels: number,
+    first: number,
+    count: number,
+    learningRate: number,
+    progressStart: number,
+    totalWork: number,
+  ): number;
 }
 
 export const KERNEL_MODES = { cbow: 0, skipgram: 1, batch_skipgram: 2 } as const;
+export const KERNEL_LOSSES = { softmax: 0, ns: 1, hs: 2 } as const;
 
 let compiled: WebAssembly.Module | undefined;
 

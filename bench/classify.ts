@@ -1,0 +1,319 @@
+// Text classification benchmark: Blazefleet's supervised mode against the C++ fastText on the same labeled sets in the same run.
+//
+//   npm run bench:classify                  # sst2, trec and 20news; lr 0.05 and 0.5; word_ngrams 1 and 2; seeds 1..3
+//   npm run bench:classify -- --quick       # sst2 only, lr 0.5, for development
+//   npm run bench:classify -- --datasets 20news --lrs 0.5 --ngrams 2 --seeds 1
+//
+// Both tools get the same hyperparameters (5 epochs, dim 100, min_count 5, loss softmax, 2 M buckets, 2 threads) and
+// the same plain-text files. With 2 threads neither tool is deterministic, so every configuration runs with seeds
+// 1..3 and is compared on the mean. tokens/s is epochs x tokens as fastText counts them (words, labels and one </s>
+// per line) / wall seconds of the whole training command (reading, training, writing every artifact); peak RSS is the
+// kernel's high-water mark of the process. Accuracy is P@1 of each tool's own `test` command; every fastText model.bin
+// is scored by `blazefleet test` as well, to show that both evaluations agree. Prediction throughput is the wall time of
+// `predict` (top-1, output to /dev/null) over the test set repeated until model loading is a small part of it.
+import { spawn, spawnSync } from 'node:child_process';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createGunzip } from 'node:zlib';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const bin = join(root, 'packages/sdk/bin/blazefleet.js');
+const datasets: Record<string, { train: string; test: string }> = {
+  sst2: { train: 'classify/sst2.train', test: 'classify/sst2.test' },
+  trec: { train: 'classify/trec.train', test: 'classify/trec.test' },
+  '20news': { train: 'classify/20news.train.gz', test: 'classify/20news.test.gz' },
+};
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    datasets: { type: 'string', default: 'sst2,trec,20news' },
+    lrs: { type: 'string', default: '0.05,0.5' },
+    ngrams: { type: 'string', default: '1,2' },
+    seeds: { type: 'string', default: '3' },
+    threads: { type: 'string', default: '2' },
+  },
+});
+const setNames = args.quick ? ['sst2'] : args.datasets!.split(',');
+const learningRates = (args.quick ? '0.5' : args.lrs!).split(',').map(Number);
+const wordNgrams = args.ngrams!.split(',').map(Number);
+const seeds = Array.from({ length: Number(args.seeds) }, (_, i) => i + 1);
+const threads = Number(args.threads);
+const hp = { epochs: 5, dim: 100, minCount: 5, loss: 'softmax', buckets: 2_000_000 };
+/** The prediction input: the test set repeated up to this many lines or tokens, whichever comes first. */
+const PREDICT_LINES = 100_000;
+const PREDICT_TOKENS = 5_000_000;
+
+type Tool = 'fastText' | 'blazefleet';
+interface Run {
+  dataset: string;
+  lr: number;
+  wordNgrams: number;
+  tool: Tool;
+  seed: number;
+  seconds: number;
+  tokensPerSecond: number;
+  peakRssMiB: number;
+  /** Training alone, as our trainer reports it (without reading and writing files). */
+  trainerSeconds?: number;
+  accuracy: number;
+  /** fastText's model.bin scored by `blazefleet test`. */
+  accuracyByBlazefleet?: number;
+  modelBytes: number;
+  predictLinesPerSecond?: number;
+  predictPeakRssMiB?: number;
+}
+
+interface Timed {
+  seconds: number;
+  peakRssMiB: number;
+  stdout: string;
+}
+
+/** Runs a command to completion, sampling the process's peak RSS (VmHWM) until it exits; stdout is kept only when asked. */
+async function timed(command: string, argv: string[], keepStdout = false): Promise<Timed> {
+  const started = performance.now();
+  const child = spawn(command, argv, { stdio: ['ignore', keepStdout ? 'pipe' : 'ignore', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d: Buffer) => void (stdout += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => void (stderr = (stderr + d.toString()).slice(-4000)));
+  let peakKiB = 0;
+  const sample = () => {
+    try {
+      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+      if (m) peakKiB = Math.max(peakKiB, Number(m[1]));
+    } catch {
+      // the process has just exited
+    }
+  };
+  const poll = setInterval(sample, 100);
+  const code = await new Promise<number | null>((done) => child.on('close', (c) => done(c)));
+  clearInterval(poll);
+  const seconds = (performance.now() - started) / 1000;
+  if (code !== 0) throw new Error(`${command} ${argv.join(' ')} exited ${code}:\n${stderr}`);
+  return { seconds, peakRssMiB: peakKiB / 1024, stdout };
+}
+
+/** Tokens as fastText's Dictionary counts them: words and labels split at its whitespace bytes, plus one </s> per line. */
+function fastTextTokens(path: string): { tokens: number; lines: number } {
+  const bytes = readFileSync(path);
+  let tokens = 0;
+  let lines = 0;
+  let inWord = false;
+  for (const b of bytes) {
+    const space = b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09 || b === 0x0b || b === 0x0c || b === 0x00;
+    if (!space && !inWord) tokens++;
+    inWord = !space;
+    if (b === 0x0a) lines++;
+  }
+  return { tokens: tokens + lines, lines };
+}
+
+/** P@1 of fastText's (or our) `test` output. */
+function precisionAt1(testOutput: string): number {
+  const m = /^P@1\t([0-9.e+-]+)$/m.exec(testOutput);
+  if (!m) throw new Error(`no P@1 in test output:\n${testOutput}`);
+  return Number(m[1]);
+}
+
+/** Seconds of training alone from our JSON log (the "Trained ..." record). */
+function trainerSeconds(jsonLog: string): number | undefined {
+  for (const line of jsonLog.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    const record = JSON.parse(line) as { msg?: string; seconds?: number };
+    if (record.msg?.startsWith('Trained') && typeof record.seconds === 'number') return record.seconds;
+  }
+  return undefined;
+}
+
+async function plainCopy(source: string, work: string): Promise<string> {
+  if (!source.endsWith('.gz')) return source;
+  const target = join(work, source.split('/').pop()!.replace(/\.gz$/, ''));
+  await pipeline(createReadStream(source), createGunzip(), createWriteStream(target));
+  return target;
+}
+
+async function main() {
+  if (spawnSync('fasttext', [], { stdio: 'ignore' }).error !== undefined) throw new Error('fastText not found (apt-get install fasttext)');
+  const work = await mkdtemp(join(tmpdir(), 'blazefleet-bench-classify-'));
+  const loadAtStart = loadavg();
+  const runs: Run[] = [];
+  const sizes: Record<string, { trainTokens: number; trainLines: number; predictLines: number }> = {};
+  try {
+    for (const name of setNames) {
+      const set = datasets[name];
+      if (!set) throw new Error(`unknown data set ${name} (${Object.keys(datasets).join(', ')})`);
+      const trainSource = resolve(root, '../shared/data', set.train);
+      if (!existsSync(trainSource)) throw new Error(`data set not found: ${trainSource}`);
+      const train = await plainCopy(trainSource, work);
+      const test = await plainCopy(resolve(root, '../shared/data', set.test), work);
+      const { tokens, lines } = fastTextTokens(train);
+      const testText = readFileSync(test);
+      const testSize = fastTextTokens(test);
+      const repeats = Math.max(1, Math.min(Math.ceil(PREDICT_LINES / testSize.lines), Math.ceil(PREDICT_TOKENS / testSize.tokens)));
+      const predictInput = join(work, `${name}.predict.txt`);
+      writeFileSync(predictInput, Buffer.concat(Array.from({ length: repeats }, () => testText)));
+      sizes[name] = { trainTokens: tokens, trainLines: lines, predictLines: repeats * testSize.lines };
+      console.log(`${name}: ${lines} training lines, ${tokens} tokens per epoch; prediction input ${repeats * testSize.lines} lines`);
+
+      for (const lr of learningRates) {
+        for (const n of wordNgrams) {
+          const common = { dataset: name, lr, wordNgrams: n };
+          const predictSpeed = async (command: string, argv: string[]) => {
+            const r = await timed(command, argv);
+            return { predictLinesPerSecond: sizes[name]!.predictLines / r.seconds, predictPeakRssMiB: r.peakRssMiB };
+          };
+          const record = (run: Run) => {
+            runs.push(run);
+            console.log(
+              `  ${name} lr ${lr} ngrams ${n} ${run.tool.padEnd(10)} seed ${run.seed}: ${run.seconds.toFixed(1).padStart(6)} s  P@1 ${run.accuracy.toFixed(3)}` +
+                (run.accuracyByBlazefleet === undefined ? '' : ` (blazefleet test: ${run.accuracyByBlazefleet.toFixed(3)})`) +
+                (run.predictLinesPerSecond === undefined ? '' : `  predict ${Math.round(run.predictLinesPerSecond)} lines/s`),
+            );
+          };
+          for (const seed of seeds) {
+            // fastText, then ours with the same seed, so that a change in machine load hits both alike.
+            const ftOut = join(work, `fasttext-${name}-${lr}-${n}-${seed}`);
+            const ftModel = `${ftOut}.bin`;
+            const ft = await timed('fasttext', [
+              'supervised', '-input', train, '-output', ftOut, '-dim', String(hp.dim), '-lr', String(lr), '-wordNgrams', String(n),
+              '-minCount', String(hp.minCount), '-epoch', String(hp.epochs), '-loss', hp.loss, '-bucket', String(hp.buckets),
+              '-thread', String(threads), '-seed', String(seed), '-verbose', '0',
+            ]);
+            record({
+              ...common, tool: 'fastText', seed, seconds: ft.seconds, peakRssMiB: ft.peakRssMiB, tokensPerSecond: (hp.epochs * tokens) / ft.seconds,
+              accuracy: precisionAt1((await timed('fasttext', ['test', ftModel, test], true)).stdout),
+              accuracyByBlazefleet: precisionAt1((await timed(process.execPath, [bin, 'test', '--model', ftModel, '--input', test], true)).stdout),
+              modelBytes: statSync(ftModel).size,
+              ...(seed === 1 ? await predictSpeed('fasttext', ['predict', ftModel, predictInput]) : {}),
+            });
+            await rm(ftModel, { force: true });
+            await rm(`${ftOut}.vec`, { force: true });
+
+            const ourOut = join(work, `blazefleet-${name}-${lr}-${n}-${seed}`);
+            const ourModel = join(ourOut, 'model.bin');
+            const ours = await timed(process.execPath, [
+              bin, 'train', '--mode', 'supervised', '--train', train, '--output', ourOut, '--vector_dim', String(hp.dim),
+              '--learning_rate', String(lr), '--word_ngrams', String(n), '--min_count', String(hp.minCount), '--epochs', String(hp.epochs),
+              '--loss', hp.loss, '--buckets', String(hp.buckets), '--threads', String(threads), '--seed', String(seed), '--log-format', 'json',
+            ], true);
+            const trained = trainerSeconds(ours.stdout);
+            record({
+              ...common, tool: 'blazefleet', seed, seconds: ours.seconds, peakRssMiB: ours.peakRssMiB, tokensPerSecond: (hp.epochs * tokens) / ours.seconds,
+              ...(trained === undefined ? {} : { trainerSeconds: trained }),
+              accuracy: precisionAt1((await timed(process.execPath, [bin, 'test', '--model', ourModel, '--input', test], true)).stdout),
+              modelBytes: statSync(ourModel).size,
+              ...(seed === 1 ? await predictSpeed(process.execPath, [bin, 'predict', '--model', ourModel, '--input', predictInput]) : {}),
+            });
+            await rm(ourOut, { recursive: true, force: true });
+          }
+        }
+      }
+    }
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+  report(runs, sizes, loadAtStart);
+}
+
+const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const points = (accuracy: number) => (100 * accuracy).toFixed(1);
+
+interface Summary {
+  dataset: string;
+  lr: number;
+  wordNgrams: number;
+  tool: Tool;
+  seconds: number;
+  tokensPerSecond: number;
+  trainerSeconds?: number;
+  accuracy: { min: number; mean: number; max: number };
+  modelBytes: number;
+  peakRssMiB: number;
+  predictLinesPerSecond: number;
+}
+
+function summarize(runs: Run[]): Summary[] {
+  const groups = new Map<string, Run[]>();
+  for (const r of runs) {
+    const key = `${r.dataset} ${r.lr} ${r.wordNgrams} ${r.tool}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  return [...groups.values()].map((group) => {
+    const first = group[0]!;
+    const accuracies = group.map((r) => r.accuracy);
+    const trainer = group.flatMap((r) => (r.trainerSeconds === undefined ? [] : [r.trainerSeconds]));
+    return {
+      dataset: first.dataset,
+      lr: first.lr,
+      wordNgrams: first.wordNgrams,
+      tool: first.tool,
+      seconds: mean(group.map((r) => r.seconds)),
+      tokensPerSecond: mean(group.map((r) => r.tokensPerSecond)),
+      ...(trainer.length ? { trainerSeconds: mean(trainer) } : {}),
+      accuracy: { min: Math.min(...accuracies), mean: mean(accuracies), max: Math.max(...accuracies) },
+      modelBytes: first.modelBytes,
+      peakRssMiB: Math.max(...group.map((r) => r.peakRssMiB)),
+      predictLinesPerSecond: group.find((r) => r.predictLinesPerSecond !== undefined)?.predictLinesPerSecond ?? NaN,
+    };
+  });
+}
+
+function report(runs: Run[], sizes: Record<string, unknown>, loadAtStart: number[]) {
+  const summaries = summarize(runs);
+  const fastTextOf = (s: Summary) => summaries.find((f) => f.tool === 'fastText' && f.dataset === s.dataset && f.lr === s.lr && f.wordNgrams === s.wordNgrams);
+  const lines = [
+    `| set | lr | ngrams | tool | train wall s | tokens/s | trainer-only s | P@1 % min / mean / max | model MiB | peak RSS MiB | predict lines/s | tokens/s vs fastText | predict vs fastText | P@1 - fastText (points) | RSS vs fastText |`,
+    '|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const s of summaries) {
+    const ft = fastTextOf(s)!;
+    const ratios =
+      s.tool === 'fastText'
+        ? '- | - | - | - |'
+        : `${(s.tokensPerSecond / ft.tokensPerSecond).toFixed(2)}x | ${(s.predictLinesPerSecond / ft.predictLinesPerSecond).toFixed(2)}x | ` +
+          `${(100 * (s.accuracy.mean - ft.accuracy.mean)).toFixed(2)} | ${(s.peakRssMiB / ft.peakRssMiB).toFixed(2)}x |`;
+    lines.push(
+      `| ${s.dataset} | ${s.lr} | ${s.wordNgrams} | ${s.tool} | ${s.seconds.toFixed(1)} | ${fmt(s.tokensPerSecond)} | ${s.trainerSeconds?.toFixed(2) ?? '-'} | ` +
+        `${points(s.accuracy.min)} / ${points(s.accuracy.mean)} / ${points(s.accuracy.max)} | ${(s.modelBytes / 2 ** 20).toFixed(1)} | ${s.peakRssMiB.toFixed(0)} | ` +
+        `${fmt(s.predictLinesPerSecond)} | ${ratios}`,
+    );
+  }
+  console.log('\n' + lines.join('\n'));
+
+  const checks: string[] = [];
+  for (const s of summaries.filter((x) => x.tool === 'blazefleet')) {
+    const ft = fastTextOf(s)!;
+    const gap = 100 * (s.accuracy.mean - ft.accuracy.mean);
+    const speed = s.tokensPerSecond / ft.tokensPerSecond;
+    const predict = s.predictLinesPerSecond / ft.predictLinesPerSecond;
+    checks.push(
+      `${s.dataset} lr ${s.lr} ngrams ${s.wordNgrams}: P@1 ${gap >= 0 ? '+' : ''}${gap.toFixed(2)} points (floor -0.3) ${gap >= -0.3 ? 'met' : 'MISSED'}; ` +
+        `training ${speed.toFixed(2)}x fastText tokens/s (target >= 1.0x) ${speed >= 1 ? 'met' : 'MISSED'}; ` +
+        `prediction ${predict.toFixed(2)}x fastText lines/s (target >= 1.0x) ${predict >= 1 ? 'met' : 'MISSED'}`,
+    );
+  }
+  const scored = runs.filter((r) => r.accuracyByBlazefleet !== undefined);
+  const disagreements = scored.filter((r) => r.accuracyByBlazefleet !== r.accuracy);
+  checks.push(
+    `fastText models scored by blazefleet test: P@1 equal to fastText test in ${scored.length - disagreements.length} of ${scored.length} runs` +
+      (disagreements.length ? ` (differs: ${disagreements.map((r) => `${r.dataset} lr ${r.lr} ngrams ${r.wordNgrams} seed ${r.seed}: ${r.accuracy} vs ${r.accuracyByBlazefleet}`).join('; ')})` : ''),
+  );
+  const loadAtEnd = loadavg();
+  checks.push(`load average (1/5/15 min): ${loadAtStart.map((l) => l.toFixed(2)).join(' ')} at start, ${loadAtEnd.map((l) => l.toFixed(2)).join(' ')} at end`);
+  console.log('\n' + checks.map((c) => `- ${c}`).join('\n'));
+
+  mkdirSync(join(root, 'bench/results'), { recursive: true });
+  const file = join(root, 'bench/results', `classify-${args.quick ? 'quick' : 'full'}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify({ datasets: sizes, threads, seeds, hyperparameters: hp, loadAverage: { start: loadAtStart, end: loadAtEnd }, runs, summaries }, null, 2) + '\n');
+  console.log(`\nresults: ${file}`);
+}
+
+await main();

@@ -1,0 +1,124 @@
+import { Worker } from 'node:worker_threads';
+import type { TrainingProgress } from '@blazefleet/core';
+import type { TrainingThreadData, TrainingThreadMessage } from './training-thread.js';
+
+// Compiled JS runs the worker beside this file; under a TypeScript test runner it runs the built copy.
+const THREAD_SCRIPT = new URL(
+  import.meta.url.endsWith('.ts') ? '../../dist/kernels/training-thread.js' : './training-thread.js',
+  import.meta.url,
+);
+
+type ThreadTask = Omit<TrainingThreadData, 'thread' | 'processed' | 'loss' | 'module' | 'memory' | 'totalWork'>;
+
+/** Hogwild worker threads over one shared model memory, run epoch by epoch, with shared progress and loss counters. */
+export class TrainingThreads {
+  readonly #processed = new BigInt64Array(new SharedArrayBuffer(8));
+  readonly #loss: Float64Array;
+  readonly #workers: Worker[];
+  #reported = { loss: 0, examples: 0 };
+
+  constructor(
+    module: WebAssembly.Module,
+    memory: WebAssembly.Memory,
+    readonly totalWork: number,
+    tasks: ThreadTask[],
+  ) {
+    this.#loss = new Float64Array(new SharedArrayBuffer(16 * tasks.length));
+    this.#workers = tasks.map(
+      (task, thread) =>
+        new Worker(THREAD_SCRIPT, {
+          workerData: { ...task, module, memory, thread, processed: this.#processed, loss: this.#loss, totalWork } as TrainingThreadData,
+        }),
+    );
+  }
+
+  /** Work units (token positions or examples) done by all threads so far. */
+  get processed(): number {
+    return Math.min(Number(Atomics.load(this.#processed, 0)), this.totalWork);
+  }
+
+  /** Loss totals of all threads since training started. */
+  lossTotals(): { loss: number; examples: number } {
+    let loss = 0;
+    let examples = 0;
+    for (let t = 0; t < this.#workers.length; t++) {
+      loss += this.#loss[2 * t]!;
+      examples += this.#loss[2 * t + 1]!;
+    }
+    return { loss, examples };
+  }
+
+  /** Average loss since the previous call. */
+  lossSinceLastCall(): number {
+    const now = this.lossTotals();
+    const average = now.examples > this.#reported.examples ? (now.loss - this.#reported.loss) / (now.examples - this.#reported.examples) : 0;
+    this.#reported = now;
+    return average;
+  }
+
+  /** Trains one epoch on every thread; true when any thread's loss became NaN. */
+  async runEpoch(epoch: number, signal?: AbortSignal): Promise<boolean> {
+    signal?.throwIfAborted();
+    const results = await Promise.all(this.#workers.map((worker) => runEpochOn(worker, epoch, signal)));
+    return results.some((r) => r.type === 'diverged');
+  }
+
+  async terminate(): Promise<void> {
+    await Promise.all(this.#workers.map((w) => w.terminate()));
+  }
+
+  /** Progress events every `intervalMs` until the returned function is called (which reports once more). */
+  reportProgress(
+    onProgress: ((progress: TrainingProgress) => void) | undefined,
+    describe: (done: number, seconds: number) => Omit<TrainingProgress, 'loss' | 'etaSeconds' | 'progress'>,
+    intervalMs = 1000,
+  ): () => void {
+    if (!onProgress) return () => {};
+    const started = performance.now();
+    const report = () => {
+      const done = this.processed;
+      const seconds = (performance.now() - started) / 1000;
+      const perSecond = seconds > 0 ? done / seconds : 0;
+      onProgress({
+        ...describe(done, seconds),
+        progress: done / this.totalWork,
+        etaSeconds: perSecond > 0 ? (this.totalWork - done) / perSecond : Number.POSITIVE_INFINITY,
+        loss: this.lossSinceLastCall(),
+      });
+    };
+    const timer = setInterval(report, intervalMs);
+    return () => {
+      clearInterval(timer);
+      report();
+    };
+  }
+}
+
+function runEpochOn(worker: Worker, epoch: number, signal: AbortSignal | undefined): Promise<TrainingThreadMessage> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal!.reason);
+    const cleanup = () => {
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      signal?.removeEventListener('abort', onAbort);
+    };
+    const onMessage = (message: TrainingThreadMessage) => {
+      cleanup();
+      resolve(message);
+    };
+    const onError = (error: Error) => {
+      cleanup();
+      reject(error);
+    };
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    worker.postMessage({ epoch });
+  });
+}
+
+/** Every non-finite value's index, or undefined when all are finite. */
+export function findNonFinite(values: Float32Array): number | undefined {
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i]!)) return i;
+  return undefined;
+}

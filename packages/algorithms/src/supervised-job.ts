@@ -1,0 +1,149 @@
+import { access, writeFile } from 'node:fs/promises';
+import { HyperparameterError, InputDataError, type MetricEvent, type SupervisedHyperparameters, type TrainingProgress } from '@blazefleet/core';
+import { ArtifactStaging } from './artifact-staging.js';
+import { writeFastTextModel } from './formats/fasttext-model.js';
+import { writeModelArchive } from './model-archive.js';
+import { encodeLabeledFile, readLabeledData, type FeatureOptions, type LabeledExamples } from './supervised/labeled-data.js';
+import { classificationMetrics, type ClassificationMetrics } from './supervised/metrics.js';
+import { trainClassifier } from './supervised/trainer.js';
+
+export interface SupervisedJobOptions {
+  trainPath: string;
+  validationPath?: string;
+  outputDir: string;
+  hyperparameters: SupervisedHyperparameters;
+  threads?: number;
+  seed?: number;
+  onProgress?: (progress: TrainingProgress) => void;
+  /** validation:accuracy and train:loss per epoch, then the final validation:accuracy. */
+  onMetric?: (metric: MetricEvent) => void;
+  onLog?: (message: string, fields?: Record<string, unknown>) => void;
+  signal?: AbortSignal;
+}
+
+export interface SupervisedJobResult {
+  outputDir: string;
+  files: string[];
+  metrics?: ClassificationMetrics;
+  labels: number;
+  vocabularySize: number;
+  bestEpoch: number;
+  stoppedEarly: boolean;
+  seconds: number;
+  tokensPerSecond: number;
+}
+
+export const VALIDATION_ACCURACY_METRIC = 'validation:accuracy';
+export const TRAIN_LOSS_METRIC = 'train:loss';
+
+function featureOptionsOf(hp: SupervisedHyperparameters): FeatureOptions {
+  return {
+    wordNgrams: hp.word_ngrams,
+    buckets: hp.buckets,
+    minn: hp.subwords ? hp.min_char : 0,
+    maxn: hp.subwords ? hp.max_char : 0,
+  };
+}
+
+async function requireReadable(path: string, what: string): Promise<void> {
+  try {
+    await access(path);
+  } catch {
+    throw new InputDataError(path, `${what} does not exist or cannot be read`);
+  }
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+/** Reads, trains (with early stopping when asked), evaluates and writes model.bin, metrics.json and model.tar.gz atomically. */
+export async function runSupervisedJob(options: SupervisedJobOptions): Promise<SupervisedJobResult> {
+  const hp = options.hyperparameters;
+  const log = options.onLog ?? (() => {});
+  const metric = options.onMetric ?? (() => {});
+  const { validationPath } = options;
+  if (hp.early_stopping && validationPath === undefined) {
+    throw new HyperparameterError('early_stopping', 'false without a validation set (early stopping needs --validation)', true);
+  }
+  await requireReadable(options.trainPath, 'training file');
+  if (validationPath !== undefined) await requireReadable(validationPath, 'validation file');
+
+  const staging = await ArtifactStaging.open(options.outputDir);
+  try {
+    const { dictionary, examples } = await readLabeledData(options.trainPath, { minCount: hp.min_count, features: featureOptionsOf(hp) });
+    log(`Read ${plural(examples.exampleCount, 'example')}, ${examples.tokenCount} tokens`, {
+      examples: examples.exampleCount,
+      tokenCount: examples.tokenCount,
+      warnings: examples.warnings,
+    });
+    log(`Vocabulary: ${plural(dictionary.words.size, 'word')}, ${plural(dictionary.labels.length, 'label')}`, {
+      vocabularySize: dictionary.words.size,
+      labels: dictionary.labels.length,
+      minCount: hp.min_count,
+    });
+    if (examples.exampleCount === 0 || dictionary.labels.length === 0) {
+      throw new InputDataError(options.trainPath, 'no labeled example (lines start with one or more __label__X, then the text)');
+    }
+
+    let validation: LabeledExamples | undefined;
+    if (validationPath !== undefined) {
+      validation = await encodeLabeledFile(validationPath, dictionary);
+      log(`Validation: ${plural(validation.exampleCount, 'example')}`, { examples: validation.exampleCount, warnings: validation.warnings });
+      if (validation.exampleCount === 0) {
+        throw new InputDataError(validationPath, 'no validation example with a label of the training set');
+      }
+    }
+
+    const trained = await trainClassifier({
+      dictionary,
+      examples,
+      ...(validation === undefined ? {} : { validation }),
+      hyperparameters: hp,
+      ...(options.threads === undefined ? {} : { threads: options.threads }),
+      ...(options.seed === undefined ? {} : { seed: options.seed }),
+      ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+      onEpochEnd: (report) => {
+        metric({ name: TRAIN_LOSS_METRIC, value: report.trainLoss, epoch: report.epoch });
+        if (report.validationAccuracy !== undefined) metric({ name: VALIDATION_ACCURACY_METRIC, value: report.validationAccuracy, epoch: report.epoch });
+      },
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    });
+    const trainedEpochs = trained.epochs.length;
+    log(
+      `Trained ${plural(trainedEpochs, 'epoch')} on ${plural(trained.threads, 'thread')}` +
+        (trained.stoppedEarly ? `; stopped early, keeping epoch ${trained.bestEpoch}` : ''),
+      { seconds: trained.seconds, tokensPerSecond: trained.tokensPerSecond, threads: trained.threads, bestEpoch: trained.bestEpoch, stoppedEarly: trained.stoppedEarly },
+    );
+
+    const { classifier } = trained;
+    const files = ['model.bin'];
+    await writeFastTextModel(staging.path('model.bin'), classifier.toFastTextModel({ epoch: hp.epochs, lr: hp.learning_rate, neg: hp.negative_samples }));
+    let metrics: ClassificationMetrics | undefined;
+    if (validation !== undefined) {
+      metrics = classificationMetrics(classifier, validation);
+      metric({ name: VALIDATION_ACCURACY_METRIC, value: metrics.accuracy });
+      await writeFile(staging.path('metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
+      files.push('metrics.json');
+    }
+    await writeModelArchive(staging.dir, files, staging.path('model.tar.gz'));
+    files.push('model.tar.gz');
+    await staging.publish(files);
+    log('Artifacts written', { outputDir: staging.outputDir, files });
+
+    return {
+      outputDir: staging.outputDir,
+      files,
+      ...(metrics === undefined ? {} : { metrics }),
+      labels: dictionary.labels.length,
+      vocabularySize: dictionary.words.size,
+      bestEpoch: trained.bestEpoch,
+      stoppedEarly: trained.stoppedEarly,
+      seconds: trained.seconds,
+      tokensPerSecond: trained.tokensPerSecond,
+    };
+  } catch (error) {
+    await staging.discard();
+    throw error;
+  }
+}

@@ -1,0 +1,304 @@
+import { InputDataError } from '@blazefleet/core';
+import { buildSubwordIndex, fastTextHash, ngramBuckets, type SubwordIndex } from '../subwords.js';
+import { readTextLines } from '../text-file.js';
+import { Vocabulary } from '../vocabulary.js';
+import { END_OF_LINE, LABEL_PREFIX, TokenizedLines } from './text-tokenizer.js';
+import { appendWordNgrams, wordNgramCount } from './word-ngrams.js';
+
+export { END_OF_LINE, LABEL_PREFIX, tokenizeText } from './text-tokenizer.js';
+
+/** How examples become input rows: word ids (with their character n-gram rows when maxn > 0), then hashed word n-grams. */
+export interface FeatureOptions {
+  wordNgrams: number;
+  buckets: number;
+  /** 0 for no character n-grams. */
+  minn: number;
+  maxn: number;
+}
+
+/**
+ * Words (min_count applied, sorted by count, END_OF_LINE included) and labels of a labeled training set.
+ *
+ * Sorted as fastText's Dictionary::threshold sorts: by count, descending. fastText's std::sort is not stable, so its
+ * order of words (or labels) with equal counts is arbitrary; here ties keep the order of first occurrence. A model
+ * keeps its dictionary, so the tie order never matters for prediction.
+ */
+export class LabeledDictionary {
+  #labelIds: Map<string, number> | undefined;
+  #subwords: SubwordIndex | undefined;
+
+  constructor(
+    readonly words: Vocabulary,
+    readonly labels: string[],
+    readonly labelCounts: Float64Array,
+    readonly features: FeatureOptions,
+    /** Tokens of the training file (fastText's ntokens, stored in model.bin). */
+    readonly tokenCount = 0,
+  ) {}
+  /** The label's id, or -1. Accepts the label with or without the __label__ prefix. */
+  labelIndex(label: string): number {
+    if (this.#labelIds === undefined) this.#labelIds = new Map(this.labels.map((name, id) => [name, id]));
+    return this.#labelIds.get(label) ?? this.#labelIds.get(LABEL_PREFIX + label) ?? -1;
+  }
+  /** Whether words have character n-gram rows (maxn > 0, as fastText decides, and buckets to hash them into). */
+  get hasSubwords(): boolean {
+    return this.features.maxn > 0 && this.features.buckets > 0;
+  }
+  /** Character n-gram rows per word (when features.maxn > 0). */
+  get subwords(): SubwordIndex | undefined {
+    if (!this.hasSubwords) return undefined;
+    const { minn, maxn, buckets } = this.features;
+    return (this.#subwords ??= buildSubwordIndex(this.words, minn, maxn, buckets));
+  }
+}
+
+/** Encoded examples, CSR (the four arrays on SharedArrayBuffers): example i has input rows features[featureOffsets[i]..featureOffsets[i+1]) and labels labels[labelOffsets[i]..labelOffsets[i+1]). */
+export interface LabeledExamples {
+  exampleCount: number;
+  featureOffsets: Int32Array;
+  /** Word ids (< words.size) and n-gram rows (words.size + bucket), as fastText's Dictionary::getLine produces them. */
+  features: Int32Array;
+  labelOffsets: Int32Array;
+  labels: Int32Array;
+  /** Tokens read (words, labels and END_OF_LINE), as fastText counts them for the learning-rate schedule. */
+  tokenCount: number;
+  /** Tokens of each example's line (what fastText's getLine returns), for the learning-rate schedule. */
+  tokenCounts?: Int32Array;
+  /** Counted problems (lines without a label, unknown labels, invalid UTF-8), each with a reason. */
+  warnings: { reason: string; count: number }[];
+}
+
+export interface ReadLabeledDataOptions {
+  minCount: number;
+  features: FeatureOptions;
+}
+
+const NO_LABEL = 'lines without a __label__ prefix skipped';
+const UNKNOWN_LABEL_LINE = 'lines whose labels are all unknown to the training set skipped';
+const UNKNOWN_LABEL = 'labels unknown to the training set ignored (on lines with a known one)';
+const NO_FEATURE = 'lines without a known word or n-gram skipped';
+const INVALID_UTF8 = 'invalid UTF-8 sequences replaced with U+FFFD';
+
+/** Growable Int32Array. */
+class Int32Builder {
+  values: Int32Array;
+  length = 0;
+
+  constructor(capacity: number) {
+    this.values = new Int32Array(capacity);
+  }
+  append(values: Int32Array): void {
+    this.reserve(values.length);
+    this.values.set(values, this.length);
+    this.length += values.length;
+  }
+  reserve(extra: number): void {
+    if (this.length + extra <= this.values.length) return;
+    const grown = new Int32Array(Math.max(this.values.length * 2, this.length + extra));
+    grown.set(this.values.subarray(0, this.length));
+    this.values = grown;
+  }
+  toArray(): Int32Array {
+    return this.values.slice(0, this.length);
+  }
+}
+
+/** A file as tokenizeText reads it, each line ended by END_OF_LINE. */
+interface TokenizedFile {
+  lines: TokenizedLines;
+  replacedSequences: number;
+}
+
+async function tokenizeFile(path: string): Promise<TokenizedFile> {
+  const lines = new TokenizedLines();
+  const { replacedSequences } = await readTextLines(path, (line) => lines.addLine(line));
+  if (lines.idCount === lines.lineCount) throw new InputDataError(path, 'is empty: no words or labels');
+  return { lines, replacedSequences };
+}
+
+/** Input rows of one word token: its id (with its subword rows) when known, else its character n-gram rows only. */
+function wordRows(token: string, dictionary: LabeledDictionary): Int32Array {
+  const nwords = dictionary.words.size;
+  const id = dictionary.words.indexOf(token);
+  const subwords = dictionary.subwords;
+  if (id < 0) {
+    if (subwords === undefined || token === END_OF_LINE) return new Int32Array(0);
+    const { minn, maxn, buckets } = dictionary.features;
+    return ngramBuckets(token, minn, maxn, buckets).map((bucket) => nwords + bucket);
+  }
+  if (subwords === undefined) return Int32Array.of(id);
+  const first = subwords.offsets[id]!;
+  const last = subwords.offsets[id + 1]!;
+  const rows = new Int32Array(1 + last - first);
+  rows[0] = id;
+  for (let i = first; i < last; i++) rows[1 + i - first] = nwords + subwords.rows[i]!;
+  return rows;
+}
+
+function isLabel(token: string): boolean {
+  return token.startsWith(LABEL_PREFIX);
+}
+
+/** Encodes the lines of a tokenized file as fastText's Dictionary::getLine does, skipping (and counting) unusable lines. */
+function encodeLines(file: TokenizedFile, dictionary: LabeledDictionary): LabeledExamples {
+  const { tokens, ids, lineOffsets, lineCount } = file.lines;
+  const distinct = tokens.length;
+  // Per distinct token: label id (-2 for words, -1 for unknown labels), word hash, and CSR input rows.
+  const labelOf = new Int32Array(distinct);
+  const hashOf = new Int32Array(distinct);
+  const rowOffsets = new Int32Array(distinct + 1);
+  const rows = new Int32Builder(1 << 16);
+  for (let t = 0; t < distinct; t++) {
+    const token = tokens[t]!;
+    if (isLabel(token)) {
+      labelOf[t] = dictionary.labelIndex(token);
+    } else {
+      labelOf[t] = -2;
+      hashOf[t] = fastTextHash(token) | 0;
+      rows.append(wordRows(token, dictionary));
+    }
+    rowOffsets[t + 1] = rows.length;
+  }
+  const rowValues = rows.values;
+
+  const { wordNgrams, buckets } = dictionary.features;
+  const nwords = dictionary.words.size;
+  // Sized for every line kept, so that the loop writes without checks.
+  let capacity = wordNgramCount(file.lines.idCount, wordNgrams);
+  for (let i = 0; i < file.lines.idCount; i++) capacity += rowOffsets[ids[i]! + 1]! - rowOffsets[ids[i]!]!;
+  const features = new Int32Array(capacity);
+  const labels = new Int32Array(file.lines.idCount);
+  const featureOffsets = new Int32Array(lineCount + 1);
+  const labelOffsets = new Int32Array(lineCount + 1);
+  const tokenCounts = new Int32Array(lineCount);
+  let featureCount = 0;
+  let labelCount = 0;
+  let exampleCount = 0;
+  const problems = new Map<string, number>();
+  const count = (reason: string, times = 1): void => void problems.set(reason, (problems.get(reason) ?? 0) + times);
+  let hashes = new Int32Array(1024);
+  for (let line = 0; line < lineCount; line++) {
+    const start = lineOffsets[line]!;
+    const end = lineOffsets[line + 1]!;
+    if (hashes.length < end - start) hashes = new Int32Array(2 * (end - start));
+    const featureStart = featureCount;
+    const labelStart = labelCount;
+    let labelTokens = 0;
+    let unknownLabels = 0;
+    let wordCount = 0;
+    for (let i = start; i < end; i++) {
+      const token = ids[i]!;
+      const label = labelOf[token]!;
+      if (label === -2) {
+        const last = rowOffsets[token + 1]!;
+        for (let r = rowOffsets[token]!; r < last; r++) features[featureCount++] = rowValues[r]!;
+        hashes[wordCount++] = hashOf[token]!;
+      } else {
+        labelTokens++;
+        if (label >= 0) labels[labelCount++] = label;
+        else unknownLabels++;
+      }
+    }
+    if (labelCount === labelStart) {
+      if (labelTokens > 0) count(UNKNOWN_LABEL_LINE);
+      else if (end - start > 1) count(NO_LABEL);
+      featureCount = featureStart;
+      continue;
+    }
+    featureCount = appendWordNgrams(hashes, wordCount, wordNgrams, buckets, nwords, features, featureCount);
+    if (featureCount === featureStart) {
+      count(NO_FEATURE);
+      labelCount = labelStart;
+      continue;
+    }
+    if (unknownLabels > 0) count(UNKNOWN_LABEL, unknownLabels);
+    tokenCounts[exampleCount++] = end - start;
+    featureOffsets[exampleCount] = featureCount;
+    labelOffsets[exampleCount] = labelCount;
+  }
+  if (file.replacedSequences > 0) count(INVALID_UTF8, file.replacedSequences);
+  return {
+    exampleCount,
+    featureOffsets: sharedCopy(featureOffsets, exampleCount + 1),
+    features: sharedCopy(features, featureCount),
+    labelOffsets: sharedCopy(labelOffsets, exampleCount + 1),
+    labels: sharedCopy(labels, labelCount),
+    tokenCount: file.lines.idCount,
+    tokenCounts: tokenCounts.slice(0, exampleCount),
+    warnings: [...problems].map(([reason, times]) => ({ reason, count: times })),
+  };
+}
+
+/** The first `length` values on a SharedArrayBuffer, so that training threads read them without a copy. */
+function sharedCopy(values: Int32Array, length: number): Int32Array {
+  const copy = new Int32Array(new SharedArrayBuffer(length * Int32Array.BYTES_PER_ELEMENT));
+  copy.set(values.subarray(0, length));
+  return copy;
+}
+
+/** Ids of the tokens that pass `keep`, by count descending, ties in first-occurrence order. */
+function sortedByCount(lines: TokenizedLines, keep: (token: string, count: number) => boolean): number[] {
+  const { tokens, counts } = lines;
+  const kept: number[] = [];
+  for (let t = 0; t < tokens.length; t++) if (keep(tokens[t]!, counts[t]!)) kept.push(t);
+  return kept.sort((a, b) => counts[b]! - counts[a]! || a - b);
+}
+
+/** Reads a fastText-format training file (plain or gzip) once: builds the dictionary and encodes every example. */
+export async function readLabeledData(path: string, options: ReadLabeledDataOptions): Promise<{ dictionary: LabeledDictionary; examples: LabeledExamples }> {
+  const file = await tokenizeFile(path);
+  const { tokens, counts, idCount } = file.lines;
+  const words = sortedByCount(file.lines, (token, count) => !isLabel(token) && count >= options.minCount);
+  const labels = sortedByCount(file.lines, isLabel);
+  if (labels.length === 0) throw new InputDataError(path, `no line has a ${LABEL_PREFIX} prefix`);
+  const dictionary = new LabeledDictionary(
+    new Vocabulary(
+      words.map((t) => tokens[t]!),
+      Float64Array.from(words, (t) => counts[t]!),
+    ),
+    labels.map((t) => tokens[t]!),
+    Float64Array.from(labels, (t) => counts[t]!),
+    { ...options.features },
+    idCount,
+  );
+  const examples = encodeLines(file, dictionary);
+  if (examples.exampleCount === 0) {
+    throw new InputDataError(path, `no labeled line has a word or n-gram to learn from (min_count=${options.minCount})`);
+  }
+  return { dictionary, examples };
+}
+
+/** Encodes a validation or test file with a training dictionary; lines without a known label are skipped and counted. */
+export async function encodeLabeledFile(path: string, dictionary: LabeledDictionary): Promise<LabeledExamples> {
+  const examples = encodeLines(await tokenizeFile(path), dictionary);
+  if (examples.exampleCount === 0) throw new InputDataError(path, 'validation set has no example with a known label');
+  return examples;
+}
+
+/**
+ * Input rows of one text (already tokenized), END_OF_LINE included, as for training. Label tokens are ignored; like
+ * fastText's getLine, the text ends at an END_OF_LINE token, which is appended when absent.
+ */
+export function encodeTokens(tokens: string[], dictionary: LabeledDictionary): Int32Array {
+  const features = new Int32Builder(4 * tokens.length + 16);
+  const hashes = new Int32Array(tokens.length + 1);
+  let wordCount = 0;
+  let ended = false;
+  for (const token of tokens) {
+    if (isLabel(token)) continue;
+    features.append(wordRows(token, dictionary));
+    hashes[wordCount++] = fastTextHash(token) | 0;
+    if (token === END_OF_LINE) {
+      ended = true;
+      break;
+    }
+  }
+  if (!ended) {
+    features.append(wordRows(END_OF_LINE, dictionary));
+    hashes[wordCount++] = fastTextHash(END_OF_LINE) | 0;
+  }
+  const { wordNgrams, buckets } = dictionary.features;
+  features.reserve(wordNgramCount(wordCount, wordNgrams));
+  features.length = appendWordNgrams(hashes, wordCount, wordNgrams, buckets, dictionary.words.size, features.values, features.length);
+  return features.toArray();
+}

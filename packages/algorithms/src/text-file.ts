@@ -1,0 +1,122 @@
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { pipeline } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { InputDataError } from '@blazefleet/core';
+
+const READ_CHUNK_BYTES = 1 << 20;
+const SNIFF_BYTES = 64 * 1024;
+/** Above this share of invalid UTF-8 sequences among the sniffed characters a file is taken for binary. */
+const BINARY_INVALID_SHARE = 0.2;
+const REPLACEMENT_CHARACTER = '\ufffd';
+
+const utf8Decoder = new TextDecoder();
+
+/** U+FFFD in `text` that stand for invalid bytes of `bytes`, not for a validly encoded U+FFFD (EF BF BD). */
+export function countReplacedSequences(bytes: Uint8Array, text: string): number {
+  let replaced = 0;
+  for (let at = text.indexOf(REPLACEMENT_CHARACTER); at >= 0; at = text.indexOf(REPLACEMENT_CHARACTER, at + 1)) replaced++;
+  if (replaced === 0) return 0;
+  for (let i = 0; i + 2 < bytes.length; i++) {
+    if (bytes[i] === 0xef && bytes[i + 1] === 0xbf && bytes[i + 2] === 0xbd) replaced--;
+  }
+  return Math.max(0, replaced);
+}
+
+function binaryReason(sample: Uint8Array): string | undefined {
+  if (sample.includes(0)) return `NUL bytes in the first ${SNIFF_BYTES / 1024} KiB`;
+  const text = utf8Decoder.decode(sample);
+  const invalid = countReplacedSequences(sample, text);
+  if (text.length > 0 && invalid > BINARY_INVALID_SHARE * text.length) {
+    return `${invalid} of ${text.length} characters in the first ${SNIFF_BYTES / 1024} KiB are invalid UTF-8`;
+  }
+  return undefined;
+}
+
+async function isGzip(path: string): Promise<boolean> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new InputDataError(path, 'file not found');
+    throw new InputDataError(path, `cannot read: ${(error as Error).message}`);
+  }
+  try {
+    if ((await handle.stat()).isDirectory()) throw new InputDataError(path, 'is a directory, expected a text file (plain or gzip)');
+    const magic = new Uint8Array(2);
+    const { bytesRead } = await handle.read(magic, 0, 2, 0);
+    return bytesRead === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Streams the bytes of a plain or gzip text file (gzip told by its magic number), decompressed. Errors are
+ * InputDataErrors naming the file: missing, a directory, corrupt gzip, or binary (NUL bytes or mostly invalid UTF-8 in
+ * the first 64 KiB, checked before any byte reaches `onChunk`).
+ */
+export async function streamTextFile(path: string, onChunk: (bytes: Uint8Array) => void): Promise<void> {
+  const gzip = await isGzip(path);
+  const file = createReadStream(path, { highWaterMark: READ_CHUNK_BYTES });
+  const source = gzip ? pipeline(file, createGunzip({ chunkSize: READ_CHUNK_BYTES }), () => {}) : file;
+  // Chunks are held back until the sniffed prefix has been judged.
+  let held: Uint8Array[] | undefined = [];
+  let heldBytes = 0;
+  const release = (): void => {
+    const chunks = held!;
+    const sample = Buffer.concat(chunks).subarray(0, SNIFF_BYTES);
+    const reason = binaryReason(sample);
+    if (reason !== undefined) throw new InputDataError(path, `looks binary, expected UTF-8 text (${reason})`);
+    held = undefined;
+    for (const chunk of chunks) onChunk(chunk);
+  };
+  try {
+    for await (const chunk of source as AsyncIterable<Buffer>) {
+      if (held === undefined) {
+        onChunk(chunk);
+        continue;
+      }
+      held.push(chunk);
+      heldBytes += chunk.length;
+      if (heldBytes >= SNIFF_BYTES) release();
+    }
+  } catch (error) {
+    if (error instanceof InputDataError) throw error;
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    if (gzip && code.startsWith('Z_')) throw new InputDataError(path, `corrupt gzip data: ${(error as Error).message}`);
+    throw new InputDataError(path, `cannot read: ${(error as Error).message}`);
+  } finally {
+    file.destroy();
+  }
+  if (held !== undefined) release();
+}
+
+/**
+ * Lines of a plain or gzip UTF-8 text file, split at '\n' (a final line without one included when not empty). Invalid
+ * UTF-8 is replaced by U+FFFD; the returned count says how many sequences were replaced.
+ */
+export async function readTextLines(path: string, onLine: (line: string) => void): Promise<{ replacedSequences: number }> {
+  const decoder = new TextDecoder();
+  let carry = '';
+  let replacedSequences = 0;
+  const split = (text: string): void => {
+    let start = 0;
+    for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', start)) {
+      onLine(carry.length > 0 ? carry + text.slice(start, end) : text.slice(start, end));
+      carry = '';
+      start = end + 1;
+    }
+    carry += text.slice(start);
+  };
+  await streamTextFile(path, (bytes) => {
+    const text = decoder.decode(bytes, { stream: true });
+    if (text.includes(REPLACEMENT_CHARACTER)) replacedSequences += countReplacedSequences(bytes, text);
+    split(text);
+  });
+  const rest = decoder.decode();
+  if (rest.includes(REPLACEMENT_CHARACTER)) replacedSequences += rest.length;
+  split(rest);
+  if (carry.length > 0) onLine(carry);
+  return { replacedSequences };
+}

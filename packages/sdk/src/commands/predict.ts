@@ -1,0 +1,137 @@
+import { readFile } from 'node:fs/promises';
+import { gunzipSync } from 'node:zlib';
+import { InputDataError, UsageError } from '@blazefleet/core';
+import type { Classifier, Prediction } from '@blazefleet/algorithms';
+import { parseArguments, stringOption, type OptionSpecs } from '../arguments.js';
+import { loadClassifier } from '../classifier-loader.js';
+import type { CliIo } from '../cli-io.js';
+import { COMMON_OPTIONS, type Command } from '../command.js';
+import { ostreamNumber } from '../ostream-number.js';
+import { PREDICTION_OPTIONS, predictionSettings } from '../prediction-options.js';
+
+const PREDICT_OPTIONS: OptionSpecs = {
+  ...PREDICTION_OPTIONS,
+  input: { type: 'string', valueName: 'FILE|-', description: 'Texts to classify, one per line (plain or gzip), or a JSON request; - for stdin. Required.' },
+  format: { type: 'string', valueName: 'text|json', description: 'Output per input line: text as fastText predict-prob, or JSON as the BlazingText endpoint. Default: text.' },
+  ...COMMON_OPTIONS,
+};
+
+/** BlazingText's endpoint request: {"instances": ["text", ...], "configuration": {"k": 2}}. */
+interface PredictionRequest {
+  instances: string[];
+  k?: number;
+}
+
+const GZIP_MAGIC = [0x1f, 0x8b];
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+async function readInput(path: string, io: CliIo): Promise<string> {
+  const source = path === '-' ? 'stdin' : path;
+  let bytes: Buffer;
+  if (path === '-') {
+    const chunks: Buffer[] = [];
+    for await (const chunk of io.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+    bytes = Buffer.concat(chunks);
+  } else {
+    bytes = await readFile(path).catch((error: NodeJS.ErrnoException) => {
+      throw new InputDataError(path, error.code === 'ENOENT' ? 'no such file (--input)' : error.code === 'EISDIR' ? 'is a directory (--input)' : `cannot read: ${error.message}`);
+    });
+  }
+  if (bytes[0] === GZIP_MAGIC[0] && bytes[1] === GZIP_MAGIC[1]) {
+    try {
+      bytes = gunzipSync(bytes);
+    } catch (error) {
+      throw new InputDataError(source, `corrupt gzip data (${(error as Error).message})`);
+    }
+  }
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    throw new InputDataError(source, 'is not valid UTF-8 text');
+  }
+}
+
+/** The request when the input is one, undefined for plain text lines. */
+function parseRequest(text: string, source: string): PredictionRequest | undefined {
+  if (!text.trimStart().startsWith('{')) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const invalid = (reason: string): never => {
+    throw new InputDataError(source, `invalid JSON request: ${reason} (expected {"instances": ["text", ...], "configuration": {"k": 2}})`);
+  };
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return invalid('not an object');
+  const { instances, configuration } = value as { instances?: unknown; configuration?: unknown };
+  if (!Array.isArray(instances) || !instances.every((instance) => typeof instance === 'string')) return invalid('"instances" must be an array of strings');
+  if (configuration === undefined) return { instances };
+  if (configuration === null || typeof configuration !== 'object' || Array.isArray(configuration)) return invalid('"configuration" must be an object');
+  const { k } = configuration as { k?: unknown };
+  if (k === undefined) return { instances };
+  const parsedK = typeof k === 'string' && /^\s*\d+\s*$/.test(k) ? Number(k) : k;
+  if (typeof parsedK !== 'number' || !Number.isSafeInteger(parsedK) || parsedK < 1) return invalid(`"configuration.k" must be a positive integer, got ${JSON.stringify(k)}`);
+  return { instances, k: parsedK };
+}
+
+/** The texts of a plain input: one per line, without line terminators. */
+function lines(text: string): string[] {
+  if (text === '') return [];
+  const all = text.split('\n').map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line));
+  if (text.endsWith('\n')) all.pop();
+  return all;
+}
+
+/** The endpoint's answer for one text; probabilities to fastText's 6 significant digits. */
+function endpointAnswer(prediction: Prediction): { label: string[]; prob: number[] } {
+  return { label: prediction.labels, prob: prediction.probabilities.map((p) => Number(p.toPrecision(6))) };
+}
+
+/** fastText's predict-prob line: `__label__a 0.9 __label__b 0.05`. */
+function predictProbLine(prediction: Prediction): string {
+  return prediction.labels.map((label, i) => `${label} ${ostreamNumber(prediction.probabilities[i]!, 6)}`).join(' ');
+}
+
+function formatOption(value: string | undefined): 'text' | 'json' {
+  if (value === undefined || value === 'text' || value === 'json') return value ?? 'text';
+  throw new UsageError(`--format: expected text or json, got ${JSON.stringify(value)}`);
+}
+
+async function predict(argv: readonly string[], io: CliIo): Promise<number> {
+  const args = parseArguments(argv, PREDICT_OPTIONS, { allowExtra: false, allowPositionals: false });
+  const { modelPath, k, threshold } = predictionSettings(args);
+  const inputPath = stringOption(args, 'input');
+  if (inputPath === undefined) throw new UsageError('--input FILE is required (- for stdin)');
+  const format = formatOption(stringOption(args, 'format'));
+
+  const classifier: Classifier = await loadClassifier(modelPath);
+  const text = await readInput(inputPath, io);
+  const request = parseRequest(text, inputPath === '-' ? 'stdin' : inputPath);
+  if (request !== undefined) {
+    const answers = request.instances.map((instance) => endpointAnswer(classifier.predict(instance, request.k ?? k, threshold)));
+    io.stdout.write(`${JSON.stringify(answers)}\n`);
+    return 0;
+  }
+  const out: string[] = [];
+  for (const line of lines(text)) {
+    const prediction = classifier.predict(line, k, threshold);
+    out.push(format === 'json' ? JSON.stringify(endpointAnswer(prediction)) : predictProbLine(prediction));
+  }
+  if (out.length > 0) io.stdout.write(`${out.join('\n')}\n`);
+  return 0;
+}
+
+export const predictCommand: Command = {
+  name: 'predict',
+  summary: 'Top-k labels with probabilities for texts, with a supervised model (fastText predict-prob, BlazingText endpoint JSON).',
+  usage: 'predict --model DIR|model.bin --input FILE|- [-k 1] [--threshold 0] [--format text|json]',
+  options: PREDICT_OPTIONS,
+  details: () =>
+    'Texts are tokenized as for training: lowercased, punctuation split off.\n' +
+    'text: one line per input line, "__label__a 0.9 __label__b 0.05", best first (fastText predict-prob).\n' +
+    'json: one line per input line, {"label": ["__label__a", ...], "prob": [0.9, ...]}.\n' +
+    'An input that is a BlazingText endpoint request, {"instances": ["text", ...], "configuration": {"k": 2}},\n' +
+    'is answered with one JSON array of those objects, k taken from the request when it has one.',
+  run: predict,
+};
