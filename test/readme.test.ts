@@ -1,21 +1,26 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { WORD2VEC_HYPERPARAMETERS } from '@blazefleet/core';
+import { SUPERVISED_HYPERPARAMETERS, WORD2VEC_HYPERPARAMETERS, type HyperparameterField } from '@blazefleet/core';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from './blazefleet-cli.js';
 
-// The README's hyperparameter reference is what users read: it must say what the schema enforces.
+// The README's hyperparameter references are what users read: they must say what the schemas enforce.
 const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
-const section = readme.slice(readme.indexOf('### Hyperparameters'), readme.indexOf('### The algorithms'));
-const rows = new Map(
-  [...section.matchAll(/^\| `(\w+)` \| ([^|]+) \| ([^|]+) \|/gm)].map((m) => [
-    m[1]!,
-    { default: m[2]!.trim(), valid: m[3]!.trim() },
-  ]),
-);
 
-describe('README hyperparameter table', () => {
-  it.each(Object.entries(WORD2VEC_HYPERPARAMETERS))('documents %s with its default and range', (name, field) => {
+function tableAfter(heading: string): Map<string, { default: string; valid: string }> {
+  const start = readme.indexOf(heading);
+  const section = readme.slice(start, readme.indexOf('\n#', start + heading.length));
+  return new Map(
+    [...section.matchAll(/^\| `(\w+)` \| ([^|]+) \| ([^|]+) \|/gm)].map((m) => [m[1]!, { default: m[2]!.trim(), valid: m[3]!.trim() }]),
+  );
+}
+
+describe.each([
+  ['### Hyperparameters (word2vec)', WORD2VEC_HYPERPARAMETERS],
+  ['### Hyperparameters (supervised)', SUPERVISED_HYPERPARAMETERS],
+] as [string, Record<string, HyperparameterField<unknown>>][])('README table "%s"', (heading, schema) => {
+  const rows = tableAfter(heading);
+  it.each(Object.entries(schema))('documents %s with its default and range', (name, field) => {
     const row = rows.get(name);
     expect(row, `README row for ${name}`).toBeDefined();
     expect(row!.default).toBe(field.default === undefined ? '(required)' : String(field.default));
@@ -23,6 +28,6 @@ describe('README hyperparameter table', () => {
     if (range) expect(row!.valid).toContain(range);
   });
   it('documents no hyperparameter the schema does not know', () => {
-    expect([...rows.keys()].sort()).toEqual(Object.keys(WORD2VEC_HYPERPARAMETERS).sort());
+    expect([...rows.keys()].sort()).toEqual(Object.keys(schema).sort());
   });
 });

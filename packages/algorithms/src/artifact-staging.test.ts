@@ -2,7 +2,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ArtifactStaging } from './artifact-staging.js';
+import { ArtifactStaging, publishModelArtifacts } from './artifact-staging.js';
+import { archiveEntries } from './testing/archive-entries.js';
 import { temporaryDirectory } from './testing/temporary-directory.js';
 
 const work = temporaryDirectory('artifact-staging-test-');
@@ -65,5 +66,37 @@ describe('ArtifactStaging', () => {
     expect(a.dir).not.toBe(b.dir);
     await a.discard();
     await b.discard();
+  });
+});
+
+describe('publishModelArtifacts', () => {
+  it('publishes the staged files with model.tar.gz holding them, and logs it', async () => {
+    const out = join(work, 'model-artifacts');
+    const logs: string[] = [];
+    const result = await publishModelArtifacts(
+      out,
+      async (staging) => {
+        await writeFile(staging.path('model.bin'), 'weights');
+        await writeFile(staging.path('metrics.json'), '{}');
+        return { files: ['model.bin', 'metrics.json'], accuracy: 0.5 };
+      },
+      (message) => logs.push(message),
+    );
+    expect(result).toEqual({ files: ['model.bin', 'metrics.json', 'model.tar.gz'], accuracy: 0.5, outputDir: out });
+    expect(readdirSync(out).sort()).toEqual(['metrics.json', 'model.bin', 'model.tar.gz']);
+    expect((await archiveEntries(join(out, 'model.tar.gz'))).map((entry) => entry.path)).toEqual(['model.bin', 'metrics.json']);
+    expect(logs).toEqual(['Artifacts written']);
+  });
+
+  it('leaves nothing of a failed job behind and rethrows its error', async () => {
+    const parent = join(work, 'failed-job');
+    mkdirSync(parent);
+    const failure = new Error('training diverged');
+    const run = publishModelArtifacts(join(parent, 'out'), async (staging) => {
+      await writeFile(staging.path('model.bin'), 'half');
+      throw failure;
+    });
+    await expect(run).rejects.toBe(failure);
+    expect(readdirSync(parent)).toEqual([]);
   });
 });

@@ -1,5 +1,8 @@
 import { mkdir, mkdtemp, rename, rm, rmdir } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
+import { writeModelArchive } from './model-archive.js';
+
+const MODEL_ARCHIVE = 'model.tar.gz';
 
 /**
  * A hidden folder inside the output directory where a job writes its artifacts; they are renamed
@@ -45,6 +48,29 @@ export class ArtifactStaging {
   async discard(): Promise<void> {
     await rm(this.dir, { recursive: true, force: true });
     await removeCreatedDirectories(this.outputDir, this.createdRoot);
+  }
+}
+
+/**
+ * A job's whole output, all or nothing: `stage` reads, trains and writes its artifacts into a fresh staging folder and
+ * names them in `files`; model.tar.gz holding them is added and all are published together. On any error the staging
+ * folder and the directories this run created are removed, and the error is rethrown.
+ */
+export async function publishModelArtifacts<Result extends { files: string[] }>(
+  outputDir: string,
+  stage: (staging: ArtifactStaging) => Promise<Result>,
+  onLog: (message: string, fields?: Record<string, unknown>) => void = () => {},
+): Promise<Result & { outputDir: string }> {
+  const staging = await ArtifactStaging.open(outputDir);
+  try {
+    const result = await stage(staging);
+    await writeModelArchive(staging.dir, result.files, staging.path(MODEL_ARCHIVE));
+    const files = await staging.publish([...result.files, MODEL_ARCHIVE]);
+    onLog('Artifacts written', { outputDir: staging.outputDir, files });
+    return { ...result, files, outputDir: staging.outputDir };
+  } catch (error) {
+    await staging.discard();
+    throw error;
   }
 }
 

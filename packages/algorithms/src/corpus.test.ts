@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -7,16 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { readCorpus, SENTENCE_END, type Corpus } from './corpus.js';
 import { expectInputDataError } from './testing/expect-input-error.js';
 import { seededRandom } from './testing/seeded-random.js';
-import { temporaryDirectory } from './testing/temporary-directory.js';
+import { textInputFiles } from './testing/text-input-files.js';
 
-const directory = temporaryDirectory('corpus-');
-let fileNumber = 0;
-function file(content: string | Uint8Array, gzip = false): string {
-  const path = join(directory, `corpus-${fileNumber++}.txt${gzip ? '.gz' : ''}`);
-  const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
-  writeFileSync(path, gzip ? gzipSync(bytes) : bytes);
-  return path;
-}
+const { directory, file } = textInputFiles('corpus');
 
 /** The token stream as words, '|' for SENTENCE_END. */
 function spelled(corpus: Corpus): string[] {

@@ -1,9 +1,5 @@
-import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
 import { InputDataError } from '@blazefleet/core';
+import { countReplacedSequences, streamTextFile } from './text-file.js';
 import { Vocabulary } from './vocabulary.js';
 
 /** Marks the end of a line in `Corpus.tokens`; windows never cross it. */
@@ -26,11 +22,6 @@ export interface ReadCorpusOptions {
   onProgress?: (bytesRead: number, totalBytes: number) => void;
 }
 
-const READ_CHUNK_BYTES = 1 << 20;
-const SAMPLE_BYTES = 64 * 1024;
-/** Above this share of invalid UTF-8 sequences among the sampled characters a file is taken for binary. */
-const BINARY_INVALID_SHARE = 0.2;
-const PROGRESS_INTERVAL_MS = 250;
 const STREAM_BLOCK = 1 << 20;
 const FNV_OFFSET_BASIS = 2166136261;
 const FNV_PRIME = 16777619;
@@ -42,16 +33,6 @@ for (const byte of [0x20, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x00]) IS_SEPARATOR[byte
 const NEWLINE = 0x0a;
 
 const utf8Decoder = new TextDecoder();
-
-function countReplacements(bytes: Uint8Array, text: string): number {
-  let replaced = 0;
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 0xfffd) replaced++;
-  // A U+FFFD that was validly encoded in the input is not a replacement.
-  for (let i = 0; i + 2 < bytes.length; i++) {
-    if (bytes[i] === 0xef && bytes[i + 1] === 0xbf && bytes[i + 2] === 0xbd) replaced--;
-  }
-  return replaced;
-}
 
 /**
  * Provisional word ids keyed by the raw bytes of a word: an open-addressing table over a byte arena, so that the hot
@@ -116,7 +97,7 @@ class WordTable {
     this.keyHash[key] = hash;
     this.arenaUsed += length;
     const word = utf8Decoder.decode(spelling);
-    const replaced = word.includes('\ufffd') ? countReplacements(spelling, word) : 0;
+    const replaced = word.includes('\ufffd') ? countReplacedSequences(spelling, word) : 0;
     this.keyReplacements[key] = replaced;
     this.replacements += replaced;
     let id = this.#idsByWord.get(word);
@@ -254,98 +235,12 @@ class CorpusScanner {
   }
 }
 
-function binaryReason(sample: Uint8Array): string | undefined {
-  if (sample.includes(0)) return 'NUL bytes in the first 64 KiB';
-  const text = utf8Decoder.decode(sample);
-  const invalid = countReplacements(sample, text);
-  if (text.length > 0 && invalid > BINARY_INVALID_SHARE * text.length) {
-    return `${invalid} of ${text.length} characters in the first 64 KiB are invalid UTF-8`;
-  }
-  return undefined;
-}
-
-async function openCorpus(path: string): Promise<{ size: number; gzip: boolean }> {
-  let handle;
-  try {
-    handle = await open(path, 'r');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new InputDataError(path, 'file not found');
-    throw new InputDataError(path, `cannot read: ${(error as Error).message}`);
-  }
-  try {
-    const info = await handle.stat();
-    if (info.isDirectory()) throw new InputDataError(path, 'is a directory, expected a text file (plain or gzip)');
-    const magic = new Uint8Array(2);
-    const { bytesRead } = await handle.read(magic, 0, 2, 0);
-    return { size: info.size, gzip: bytesRead === 2 && magic[0] === 0x1f && magic[1] === 0x8b };
-  } finally {
-    await handle.close();
-  }
-}
-
-/** Streams a plain or gzip corpus once: counts words, applies min_count, returns token ids. */
+/** Streams a plain or gzip corpus once (see streamTextFile for what is rejected): counts words, applies min_count, returns token ids. */
 export async function readCorpus(path: string, options: ReadCorpusOptions): Promise<Corpus> {
-  const { size, gzip } = await openCorpus(path);
   const scanner = new CorpusScanner();
-  let compressedBytes = 0;
-  let lastProgress = 0;
-  const countBytes = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      compressedBytes += chunk.length;
-      const now = Date.now();
-      if (options.onProgress && now - lastProgress >= PROGRESS_INTERVAL_MS) {
-        lastProgress = now;
-        options.onProgress(compressedBytes, size);
-      }
-      done(null, chunk);
-    },
-  });
-  let sample: Uint8Array | undefined = new Uint8Array(SAMPLE_BYTES);
-  let sampled = 0;
-  // pipeline() rejects with an abort when this stage throws, so the stage's own error is kept and rethrown.
-  let consumeError: unknown;
-  const consume = async (source: AsyncIterable<Buffer>): Promise<void> => {
-    try {
-      for await (const chunk of source) {
-        if (sample !== undefined) {
-          const take = Math.min(chunk.length, SAMPLE_BYTES - sampled);
-          sample.set(chunk.subarray(0, take), sampled);
-          sampled += take;
-          if (sampled === SAMPLE_BYTES) {
-            const binary = binaryInputError(path, sample);
-            if (binary !== undefined) throw binary;
-            sample = undefined;
-          }
-        }
-        scanner.scan(chunk);
-      }
-    } catch (error) {
-      consumeError = error;
-      throw error;
-    }
-  };
-  const file = createReadStream(path, { highWaterMark: READ_CHUNK_BYTES });
-  try {
-    if (gzip) await pipeline(file, countBytes, createGunzip({ chunkSize: READ_CHUNK_BYTES }), consume);
-    else await pipeline(file, countBytes, consume);
-  } catch (error) {
-    if (consumeError !== undefined) throw consumeError;
-    const code = (error as NodeJS.ErrnoException).code ?? '';
-    if (gzip && code.startsWith('Z_')) throw new InputDataError(path, `corrupt gzip data: ${(error as Error).message}`);
-    throw new InputDataError(path, `cannot read: ${(error as Error).message}`);
-  }
-  if (sample !== undefined) {
-    const binary = binaryInputError(path, sample.subarray(0, sampled));
-    if (binary !== undefined) throw binary;
-  }
+  await streamTextFile(path, (chunk) => scanner.scan(chunk), options);
   scanner.finish();
-  options.onProgress?.(compressedBytes, size);
   return buildCorpus(path, scanner, options.minCount);
-}
-
-function binaryInputError(path: string, sample: Uint8Array): InputDataError | undefined {
-  const reason = binaryReason(sample);
-  return reason === undefined ? undefined : new InputDataError(path, `looks binary, expected UTF-8 text (${reason})`);
 }
 
 function buildCorpus(path: string, scanner: CorpusScanner, minCount: number): Corpus {

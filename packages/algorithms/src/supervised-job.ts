@@ -1,11 +1,11 @@
-import { access, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { HyperparameterError, InputDataError, type MetricEvent, type SupervisedHyperparameters, type TrainingProgress } from '@blazefleet/core';
-import { ArtifactStaging } from './artifact-staging.js';
+import { publishModelArtifacts } from './artifact-staging.js';
 import { writeFastTextModel } from './formats/fasttext-model.js';
-import { writeModelArchive } from './model-archive.js';
 import { encodeLabeledFile, readLabeledData, type FeatureOptions, type LabeledExamples } from './supervised/labeled-data.js';
 import { classificationMetrics, type ClassificationMetrics } from './supervised/metrics.js';
 import { trainClassifier } from './supervised/trainer.js';
+import { requireReadableFile } from './text-file.js';
 
 export interface SupervisedJobOptions {
   trainPath: string;
@@ -45,14 +45,6 @@ function featureOptionsOf(hp: SupervisedHyperparameters): FeatureOptions {
   };
 }
 
-async function requireReadable(path: string, what: string): Promise<void> {
-  try {
-    await access(path);
-  } catch {
-    throw new InputDataError(path, `${what} does not exist or cannot be read`);
-  }
-}
-
 function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
@@ -66,11 +58,10 @@ export async function runSupervisedJob(options: SupervisedJobOptions): Promise<S
   if (hp.early_stopping && validationPath === undefined) {
     throw new HyperparameterError('early_stopping', 'false without a validation set (early stopping needs --validation)', true);
   }
-  await requireReadable(options.trainPath, 'training file');
-  if (validationPath !== undefined) await requireReadable(validationPath, 'validation file');
+  await requireReadableFile(options.trainPath, 'training file');
+  if (validationPath !== undefined) await requireReadableFile(validationPath, 'validation file');
 
-  const staging = await ArtifactStaging.open(options.outputDir);
-  try {
+  return publishModelArtifacts(options.outputDir, async (staging) => {
     const { dictionary, examples } = await readLabeledData(options.trainPath, { minCount: hp.min_count, features: featureOptionsOf(hp) });
     log(`Read ${plural(examples.exampleCount, 'example')}, ${examples.tokenCount} tokens`, {
       examples: examples.exampleCount,
@@ -126,13 +117,7 @@ export async function runSupervisedJob(options: SupervisedJobOptions): Promise<S
       await writeFile(staging.path('metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
       files.push('metrics.json');
     }
-    await writeModelArchive(staging.dir, files, staging.path('model.tar.gz'));
-    files.push('model.tar.gz');
-    await staging.publish(files);
-    log('Artifacts written', { outputDir: staging.outputDir, files });
-
     return {
-      outputDir: staging.outputDir,
       files,
       ...(metrics === undefined ? {} : { metrics }),
       labels: dictionary.labels.length,
@@ -142,8 +127,5 @@ export async function runSupervisedJob(options: SupervisedJobOptions): Promise<S
       seconds: trained.seconds,
       tokensPerSecond: trained.tokensPerSecond,
     };
-  } catch (error) {
-    await staging.discard();
-    throw error;
-  }
+  }, log);
 }

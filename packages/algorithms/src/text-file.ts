@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { access, open } from 'node:fs/promises';
 import { pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { InputDataError } from '@blazefleet/core';
@@ -9,6 +9,7 @@ const SNIFF_BYTES = 64 * 1024;
 /** Above this share of invalid UTF-8 sequences among the sniffed characters a file is taken for binary. */
 const BINARY_INVALID_SHARE = 0.2;
 const REPLACEMENT_CHARACTER = '\ufffd';
+const PROGRESS_INTERVAL_MS = 250;
 
 const utf8Decoder = new TextDecoder();
 
@@ -33,7 +34,16 @@ function binaryReason(sample: Uint8Array): string | undefined {
   return undefined;
 }
 
-async function isGzip(path: string): Promise<boolean> {
+/** Fails early, before any output is created, with an InputDataError that says which input (`what`) is missing. */
+export async function requireReadableFile(path: string, what: string): Promise<void> {
+  try {
+    await access(path);
+  } catch {
+    throw new InputDataError(path, `${what} does not exist or cannot be read`);
+  }
+}
+
+async function inspectTextFile(path: string): Promise<{ size: number; gzip: boolean }> {
   let handle;
   try {
     handle = await open(path, 'r');
@@ -42,24 +52,41 @@ async function isGzip(path: string): Promise<boolean> {
     throw new InputDataError(path, `cannot read: ${(error as Error).message}`);
   }
   try {
-    if ((await handle.stat()).isDirectory()) throw new InputDataError(path, 'is a directory, expected a text file (plain or gzip)');
+    const info = await handle.stat();
+    if (info.isDirectory()) throw new InputDataError(path, 'is a directory, expected a text file (plain or gzip)');
     const magic = new Uint8Array(2);
     const { bytesRead } = await handle.read(magic, 0, 2, 0);
-    return bytesRead === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
+    return { size: info.size, gzip: bytesRead === 2 && magic[0] === 0x1f && magic[1] === 0x8b };
   } finally {
     await handle.close();
   }
 }
 
+export interface StreamTextFileOptions {
+  /**
+   * Bytes of the file read so far (compressed bytes for gzip) and its size: at most every 250 ms while reading, and
+   * once at the end.
+   */
+  onProgress?: (bytesRead: number, totalBytes: number) => void;
+}
+
 /**
  * Streams the bytes of a plain or gzip text file (gzip told by its magic number), decompressed. Errors are
  * InputDataErrors naming the file: missing, a directory, corrupt gzip, or binary (NUL bytes or mostly invalid UTF-8 in
- * the first 64 KiB, checked before any byte reaches `onChunk`).
+ * the first 64 KiB, checked before any byte reaches `onChunk`). What `onChunk` throws is rethrown as it is.
  */
-export async function streamTextFile(path: string, onChunk: (bytes: Uint8Array) => void): Promise<void> {
-  const gzip = await isGzip(path);
+export async function streamTextFile(path: string, onChunk: (bytes: Uint8Array) => void, options: StreamTextFileOptions = {}): Promise<void> {
+  const { size, gzip } = await inspectTextFile(path);
+  const { onProgress } = options;
   const file = createReadStream(path, { highWaterMark: READ_CHUNK_BYTES });
   const source = gzip ? pipeline(file, createGunzip({ chunkSize: READ_CHUNK_BYTES }), () => {}) : file;
+  // Set while onChunk runs, so that its own errors are not mistaken for read errors.
+  let inConsumer = false;
+  const deliver = (chunk: Uint8Array): void => {
+    inConsumer = true;
+    onChunk(chunk);
+    inConsumer = false;
+  };
   // Chunks are held back until the sniffed prefix has been judged.
   let held: Uint8Array[] | undefined = [];
   let heldBytes = 0;
@@ -69,20 +96,25 @@ export async function streamTextFile(path: string, onChunk: (bytes: Uint8Array) 
     const reason = binaryReason(sample);
     if (reason !== undefined) throw new InputDataError(path, `looks binary, expected UTF-8 text (${reason})`);
     held = undefined;
-    for (const chunk of chunks) onChunk(chunk);
+    for (const chunk of chunks) deliver(chunk);
   };
+  let lastProgress = 0;
   try {
     for await (const chunk of source as AsyncIterable<Buffer>) {
       if (held === undefined) {
-        onChunk(chunk);
-        continue;
+        deliver(chunk);
+      } else {
+        held.push(chunk);
+        heldBytes += chunk.length;
+        if (heldBytes >= SNIFF_BYTES) release();
       }
-      held.push(chunk);
-      heldBytes += chunk.length;
-      if (heldBytes >= SNIFF_BYTES) release();
+      if (onProgress !== undefined && Date.now() - lastProgress >= PROGRESS_INTERVAL_MS) {
+        lastProgress = Date.now();
+        onProgress(file.bytesRead, size);
+      }
     }
   } catch (error) {
-    if (error instanceof InputDataError) throw error;
+    if (inConsumer || error instanceof InputDataError) throw error;
     const code = (error as NodeJS.ErrnoException).code ?? '';
     if (gzip && code.startsWith('Z_')) throw new InputDataError(path, `corrupt gzip data: ${(error as Error).message}`);
     throw new InputDataError(path, `cannot read: ${(error as Error).message}`);
@@ -90,6 +122,7 @@ export async function streamTextFile(path: string, onChunk: (bytes: Uint8Array) 
     file.destroy();
   }
   if (held !== undefined) release();
+  onProgress?.(file.bytesRead, size);
 }
 
 /**

@@ -1,13 +1,13 @@
-import { access, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { InputDataError, type MetricEvent, type TrainingProgress, type Word2VecHyperparameters } from '@blazefleet/core';
-import { ArtifactStaging } from './artifact-staging.js';
+import { publishModelArtifacts } from './artifact-staging.js';
 import { readCorpus } from './corpus.js';
 import { readAnalogyQuestions, scoreAnalogies, type AnalogyResult } from './eval/analogy.js';
 import { evaluateWordSimilaritySets, loadWordSimilaritySets, type EvalJson } from './eval/word-similarity.js';
 import { writeFastTextModel, type FastTextModel } from './formats/fasttext-model.js';
 import { writeWord2VecBinary } from './formats/word2vec-binary.js';
 import { writeWord2VecText } from './formats/word2vec-text.js';
-import { writeModelArchive } from './model-archive.js';
+import { requireReadableFile } from './text-file.js';
 import { trainWord2Vec, type TrainedWord2Vec } from './word2vec/trainer.js';
 import type { WordVectors } from './word-vectors.js';
 
@@ -83,17 +83,12 @@ export async function runWord2VecJob(options: Word2VecJobOptions): Promise<Word2
   const hp = options.hyperparameters;
   const log = options.onLog ?? (() => {});
   const metric = options.onMetric ?? (() => {});
-  try {
-    await access(options.trainPath);
-  } catch {
-    throw new InputDataError(options.trainPath, 'training file does not exist or cannot be read');
-  }
+  await requireReadableFile(options.trainPath, 'training file');
   // Gold files are read before training so that a bad path fails in seconds, not after hours.
   const goldSets = hp.evaluation ? await loadWordSimilaritySets(options.wordSimilarityFiles) : [];
   const analogyQuestions = options.analogiesPath === undefined ? undefined : await readAnalogyQuestions(options.analogiesPath);
 
-  const staging = await ArtifactStaging.open(options.outputDir);
-  try {
+  return publishModelArtifacts(options.outputDir, async (staging) => {
     const corpus = await readCorpus(options.trainPath, { minCount: hp.min_count });
     log(`Read ${corpus.rawTokenCount} words`, { rawTokenCount: corpus.rawTokenCount, tokenCount: corpus.tokenCount, warnings: corpus.warnings });
     log(`Vocabulary: ${corpus.vocabulary.size} words`, { vocabularySize: corpus.vocabulary.size, minCount: hp.min_count });
@@ -139,13 +134,7 @@ export async function runWord2VecJob(options: Word2VecJobOptions): Promise<Word2
       await writeFastTextModel(staging.path('model.bin'), fastTextModelOf(trained, corpus.rawTokenCount));
       files.push('model.bin');
     }
-    await writeModelArchive(staging.dir, files, staging.path('model.tar.gz'));
-    files.push('model.tar.gz');
-    await staging.publish(files);
-    log('Artifacts written', { outputDir: staging.outputDir, files });
-
     return {
-      outputDir: staging.outputDir,
       files,
       ...(evalJson === undefined ? {} : { eval: evalJson }),
       ...(analogies === undefined ? {} : { analogies }),
@@ -154,8 +143,5 @@ export async function runWord2VecJob(options: Word2VecJobOptions): Promise<Word2
       seconds: trained.seconds,
       wordsPerSecond: trained.wordsPerSecond,
     };
-  } catch (error) {
-    await staging.discard();
-    throw error;
-  }
+  }, log);
 }

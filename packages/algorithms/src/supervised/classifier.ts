@@ -53,7 +53,7 @@ export class Classifier {
   predictIds(features: Int32Array, k = 1, threshold = 0): { ids: number[]; probabilities: number[] } {
     if (features.length === 0 || this.dictionary.labels.length === 0) return { ids: [], probabilities: [] };
     const hidden = this.#computeHidden(features);
-    const best: [number, number][] = []; // [log probability, label], kept sorted best first, at most k
+    const best: [number, number][] = []; // [fastText's log score, label], kept sorted best first, at most k
     const offer = (logProbability: number, label: number) => {
       if (best.length === k && logProbability <= best[k - 1]![0]) return;
       let at = best.length;
@@ -79,7 +79,9 @@ export class Classifier {
       }
       for (let j = 0; j < scores.length; j++) if (scores[j]! >= threshold) offer(stdLog(scores[j]!), j);
     }
-    return { ids: best.map((b) => b[1]), probabilities: best.map((b) => Math.exp(b[0])) };
+    // fastText ranks by log(p + 1e-5) and prints its exp, which can exceed 1; the probabilities returned are p itself.
+    const probability = (b: [number, number]) => (this.loss === 'hs' ? Math.min(1, Math.exp(b[0])) : this.#scores[b[1]]!);
+    return { ids: best.map((b) => b[1]), probabilities: best.map(probability) };
   }
 
   /** fastText's HierarchicalSoftmaxLoss::dfs: walks the label tree, pruning below the threshold or the k-th best. */
