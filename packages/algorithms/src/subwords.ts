@@ -10,8 +10,17 @@ const utf8Decoder = new TextDecoder();
 
 /** fastText's 32-bit FNV-1a over UTF-8 bytes (bytes sign-extended, as fastText's int8_t cast does). */
 export function fastTextHash(text: string): number {
-  const bytes = utf8Encoder.encode(text);
   let hash = FNV_OFFSET_BASIS;
+  // ASCII text is its own UTF-8: hash the char codes without encoding (the common case, and a hot path of prediction).
+  let ascii = true;
+  for (let i = 0; i < text.length && ascii; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) hash = Math.imul(hash ^ code, FNV_PRIME);
+    else ascii = false;
+  }
+  if (ascii) return hash >>> 0;
+  hash = FNV_OFFSET_BASIS;
+  const bytes = utf8Encoder.encode(text);
   for (let i = 0; i < bytes.length; i++) {
     hash = Math.imul(hash ^ ((bytes[i]! << 24) >> 24), FNV_PRIME);
   }

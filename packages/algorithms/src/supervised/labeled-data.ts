@@ -87,6 +87,10 @@ class Int32Builder {
   constructor(capacity: number) {
     this.values = new Int32Array(capacity);
   }
+  push(value: number): void {
+    this.reserve(1);
+    this.values[this.length++] = value;
+  }
   append(values: Int32Array): void {
     this.reserve(values.length);
     this.values.set(values, this.length);
@@ -280,14 +284,21 @@ export async function encodeLabeledFile(path: string, dictionary: LabeledDiction
  * fastText's getLine, the text ends at an END_OF_LINE token, which is appended when absent.
  */
 export function encodeTokens(tokens: string[], dictionary: LabeledDictionary): Int32Array {
+  const { wordNgrams, buckets } = dictionary.features;
   const features = new Int32Builder(4 * tokens.length + 16);
   const hashes = new Int32Array(tokens.length + 1);
   let wordCount = 0;
   let ended = false;
   for (const token of tokens) {
     if (isLabel(token)) continue;
-    features.append(wordRows(token, dictionary));
-    hashes[wordCount++] = fastTextHash(token) | 0;
+    if (dictionary.subwords === undefined) {
+      const id = dictionary.words.indexOf(token);
+      if (id >= 0) features.push(id);
+    } else {
+      features.append(wordRows(token, dictionary));
+    }
+    // Word hashes only feed word n-grams.
+    hashes[wordCount++] = wordNgrams > 1 ? fastTextHash(token) | 0 : 0;
     if (token === END_OF_LINE) {
       ended = true;
       break;
@@ -295,9 +306,8 @@ export function encodeTokens(tokens: string[], dictionary: LabeledDictionary): I
   }
   if (!ended) {
     features.append(wordRows(END_OF_LINE, dictionary));
-    hashes[wordCount++] = fastTextHash(END_OF_LINE) | 0;
+    hashes[wordCount++] = wordNgrams > 1 ? fastTextHash(END_OF_LINE) | 0 : 0;
   }
-  const { wordNgrams, buckets } = dictionary.features;
   features.reserve(wordNgramCount(wordCount, wordNgrams));
   features.length = appendWordNgrams(hashes, wordCount, wordNgrams, buckets, dictionary.words.size, features.values, features.length);
   return features.toArray();
