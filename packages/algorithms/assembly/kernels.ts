@@ -699,3 +699,39 @@ export function trainSupervisedChunk(
   mergeHotRows();
   return 0;
 }
+
+// Prediction: the mean of `count` rows of a row-major f32 matrix (`dim` floats a row, row ids as i32 at `rows`),
+// written as f64 at `mean`. Each component is summed in f64, rows in order, then divided by count: the arithmetic of
+// a scalar double loop, lane by lane, so that predictions equal the host's.
+export function meanRowsF64(matrix: usize, dim: i32, rows: usize, count: i32, mean: usize): void {
+  const rowBytes = <usize>dim << 2;
+  const divisor = f64x2.splat(<f64>count);
+  let d: i32 = 0;
+  for (; d + 8 <= dim; d += 8) {
+    let a0 = f64x2.splat(0.0);
+    let a1 = f64x2.splat(0.0);
+    let a2 = f64x2.splat(0.0);
+    let a3 = f64x2.splat(0.0);
+    const column = matrix + (<usize>d << 2);
+    for (let i: i32 = 0; i < count; i++) {
+      const at = column + <usize>load<i32>(rows + (<usize>i << 2)) * rowBytes;
+      const low = v128.load(at);
+      const high = v128.load(at, 16);
+      a0 = f64x2.add(a0, f64x2.promote_low_f32x4(low));
+      a1 = f64x2.add(a1, f64x2.promote_low_f32x4(v128.shuffle<i32>(low, low, 2, 3, 2, 3)));
+      a2 = f64x2.add(a2, f64x2.promote_low_f32x4(high));
+      a3 = f64x2.add(a3, f64x2.promote_low_f32x4(v128.shuffle<i32>(high, high, 2, 3, 2, 3)));
+    }
+    const out = mean + (<usize>d << 3);
+    v128.store(out, f64x2.div(a0, divisor));
+    v128.store(out, f64x2.div(a1, divisor), 16);
+    v128.store(out, f64x2.div(a2, divisor), 32);
+    v128.store(out, f64x2.div(a3, divisor), 48);
+  }
+  for (; d < dim; d++) {
+    let sum: f64 = 0.0;
+    const column = matrix + (<usize>d << 2);
+    for (let i: i32 = 0; i < count; i++) sum += <f64>load<f32>(column + <usize>load<i32>(rows + (<usize>i << 2)) * rowBytes);
+    store<f64>(mean + (<usize>d << 3), sum / <f64>count);
+  }
+}

@@ -7,15 +7,21 @@ export function ostreamNumber(value: number, precision: number): string {
   if (Number.isNaN(value)) return 'nan';
   if (!Number.isFinite(value)) return value > 0 ? 'inf' : '-inf';
   if (value === 0) return Object.is(value, -0) ? '-0' : '0';
-  const [mantissa, exponentText] = value.toExponential(precision - 1).split('e') as [string, string];
-  const exponent = Number(exponentText);
+  const exponential = value.toExponential(precision - 1);
+  const e = exponential.indexOf('e');
+  const exponent = Number(exponential.slice(e + 1));
   if (exponent < -4 || exponent >= precision) {
-    const digits = stripZeros(mantissa);
+    const digits = stripZeros(exponential.slice(0, e));
     return `${digits}e${exponent < 0 ? '-' : '+'}${String(Math.abs(exponent)).padStart(2, '0')}`;
   }
   return stripZeros(value.toFixed(Math.max(0, precision - 1 - exponent)));
 }
 
+/** Without trailing fraction zeros, and without the point when nothing follows it. */
 function stripZeros(decimal: string): string {
-  return decimal.includes('.') ? decimal.replace(/\.?0+$/, '') : decimal;
+  if (!decimal.includes('.')) return decimal;
+  let end = decimal.length;
+  while (decimal.charCodeAt(end - 1) === 0x30) end--;
+  if (decimal.charCodeAt(end - 1) === 0x2e) end--;
+  return end === decimal.length ? decimal : decimal.slice(0, end);
 }

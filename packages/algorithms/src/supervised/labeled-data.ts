@@ -2,7 +2,7 @@ import { InputDataError } from '@blazefleet/core';
 import { buildSubwordIndex, fastTextHash, ngramBuckets, type SubwordIndex } from '../subwords.js';
 import { readTextLines } from '../text-file.js';
 import { Vocabulary } from '../vocabulary.js';
-import { END_OF_LINE, LABEL_PREFIX, TokenizedLines } from './text-tokenizer.js';
+import { END_OF_LINE, LABEL_PREFIX, TokenizedLines, scanTokenBounds, tokenizeText } from './text-tokenizer.js';
 import { appendWordNgrams, wordNgramCount } from './word-ngrams.js';
 
 export { END_OF_LINE, LABEL_PREFIX, tokenizeText } from './text-tokenizer.js';
@@ -284,31 +284,162 @@ export async function encodeLabeledFile(path: string, dictionary: LabeledDiction
  * fastText's getLine, the text ends at an END_OF_LINE token, which is appended when absent.
  */
 export function encodeTokens(tokens: string[], dictionary: LabeledDictionary): Int32Array {
-  const { wordNgrams, buckets } = dictionary.features;
-  const features = new Int32Builder(4 * tokens.length + 16);
-  const hashes = new Int32Array(tokens.length + 1);
-  let wordCount = 0;
-  let ended = false;
-  for (const token of tokens) {
-    if (isLabel(token)) continue;
-    if (dictionary.subwords === undefined) {
+  let encoder = encoders.get(dictionary);
+  if (encoder === undefined) encoders.set(dictionary, (encoder = new FeatureEncoder(dictionary)));
+  return encoder.encode(tokens).slice();
+}
+
+const encoders = new WeakMap<LabeledDictionary, FeatureEncoder>();
+
+/** encodeTokens for one text after another, into one reused buffer, with the words' hashes computed once. */
+export class FeatureEncoder {
+  #features = new Int32Array(256);
+  #hashes = new Int32Array(64);
+  /** fastTextHash | 0 of word id i, valid where #hashed[i] is 1. */
+  readonly #wordHashes: Int32Array;
+  readonly #hashed: Uint8Array;
+  #bounds = new Int32Array(256);
+  /** Open addressing over the words by their characters: word id + 1, 0 when free. */
+  #wordSlots: Int32Array | undefined;
+
+  constructor(readonly dictionary: LabeledDictionary) {
+    this.#wordHashes = new Int32Array(dictionary.words.size);
+    this.#hashed = new Uint8Array(dictionary.words.size);
+  }
+
+  /**
+   * encode(tokenizeText(text)), without making strings of the known words when the text allows (no labels, `"` or
+   * END_OF_LINE, no character n-grams): words are looked up by their characters.
+   */
+  encodeText(text: string): Int32Array {
+    const lower = text.toLowerCase();
+    if (this.dictionary.subwords !== undefined || lower.includes(LABEL_PREFIX) || lower.includes('"') || lower.includes(END_OF_LINE)) {
+      return this.encode(tokenizeText(text));
+    }
+    let tokenCount = scanTokenBounds(lower, this.#bounds);
+    if (tokenCount < 0) {
+      this.#bounds = new Int32Array(2 * lower.length + 2);
+      tokenCount = scanTokenBounds(lower, this.#bounds);
+    }
+    const { dictionary } = this;
+    const { wordNgrams, buckets } = dictionary.features;
+    if (this.#hashes.length <= tokenCount) this.#hashes = new Int32Array(2 * tokenCount + 1);
+    this.#reserve(0, tokenCount + 1);
+    const bounds = this.#bounds;
+    const hashes = this.#hashes;
+    const features = this.#features;
+    let count = 0;
+    for (let t = 0; t < tokenCount; t++) {
+      const start = bounds[2 * t]!;
+      const end = bounds[2 * t + 1]!;
+      const id = this.#lookUp(lower, start, end);
+      if (id >= 0) features[count++] = id;
+      // Word hashes only feed word n-grams.
+      hashes[t] = wordNgrams > 1 ? this.#hash(id >= 0 ? dictionary.words.words[id]! : lower.slice(start, end), id) : 0;
+    }
+    const end = dictionary.words.indexOf(END_OF_LINE);
+    if (end >= 0) features[count++] = end;
+    hashes[tokenCount] = wordNgrams > 1 ? this.#hash(END_OF_LINE, end) : 0;
+    this.#reserve(count, wordNgramCount(tokenCount + 1, wordNgrams));
+    count = appendWordNgrams(hashes, tokenCount + 1, wordNgrams, buckets, dictionary.words.size, this.#features, count);
+    return this.#features.subarray(0, count);
+  }
+
+  /** The id of the word source[start, end), or -1. */
+  #lookUp(source: string, start: number, end: number): number {
+    const slots = (this.#wordSlots ??= wordSlots(this.dictionary.words.words));
+    const words = this.dictionary.words.words;
+    const mask = slots.length - 1;
+    const length = end - start;
+    for (let slot = charHash(source, start, end) & mask; ; slot = (slot + 1) & mask) {
+      const id = slots[slot]! - 1;
+      if (id < 0) return -1;
+      const word = words[id]!;
+      if (word.length !== length) continue;
+      let k = 0;
+      while (k < length && word.charCodeAt(k) === source.charCodeAt(start + k)) k++;
+      if (k === length) return id;
+    }
+  }
+
+  /** What encodeTokens returns, as a view of the encoder's buffer: valid until the next call. */
+  encode(tokens: string[]): Int32Array {
+    const { dictionary } = this;
+    const { wordNgrams, buckets } = dictionary.features;
+    if (this.#hashes.length <= tokens.length) this.#hashes = new Int32Array(2 * tokens.length + 1);
+    const hashes = this.#hashes;
+    let count = 0;
+    let wordCount = 0;
+    let ended = false;
+    for (let t = 0; t < tokens.length; t++) {
+      const token = tokens[t]!;
+      if (isLabel(token)) continue;
       const id = dictionary.words.indexOf(token);
-      if (id >= 0) features.push(id);
-    } else {
-      features.append(wordRows(token, dictionary));
+      count = this.#appendRows(token, id, count);
+      // Word hashes only feed word n-grams.
+      hashes[wordCount++] = wordNgrams > 1 ? this.#hash(token, id) : 0;
+      if (token === END_OF_LINE) {
+        ended = true;
+        break;
+      }
     }
-    // Word hashes only feed word n-grams.
-    hashes[wordCount++] = wordNgrams > 1 ? fastTextHash(token) | 0 : 0;
-    if (token === END_OF_LINE) {
-      ended = true;
-      break;
+    if (!ended) {
+      const id = dictionary.words.indexOf(END_OF_LINE);
+      count = this.#appendRows(END_OF_LINE, id, count);
+      hashes[wordCount++] = wordNgrams > 1 ? this.#hash(END_OF_LINE, id) : 0;
     }
+    this.#reserve(count, wordNgramCount(wordCount, wordNgrams));
+    count = appendWordNgrams(hashes, wordCount, wordNgrams, buckets, dictionary.words.size, this.#features, count);
+    return this.#features.subarray(0, count);
   }
-  if (!ended) {
-    features.append(wordRows(END_OF_LINE, dictionary));
-    hashes[wordCount++] = wordNgrams > 1 ? fastTextHash(END_OF_LINE) | 0 : 0;
+
+  #appendRows(token: string, id: number, at: number): number {
+    if (this.dictionary.subwords === undefined) {
+      if (id < 0) return at;
+      this.#reserve(at, 1);
+      this.#features[at] = id;
+      return at + 1;
+    }
+    const rows = wordRows(token, this.dictionary);
+    this.#reserve(at, rows.length);
+    this.#features.set(rows, at);
+    return at + rows.length;
   }
-  features.reserve(wordNgramCount(wordCount, wordNgrams));
-  features.length = appendWordNgrams(hashes, wordCount, wordNgrams, buckets, dictionary.words.size, features.values, features.length);
-  return features.toArray();
+
+  #hash(token: string, id: number): number {
+    if (id < 0) return fastTextHash(token) | 0;
+    if (this.#hashed[id] === 0) {
+      this.#wordHashes[id] = fastTextHash(token) | 0;
+      this.#hashed[id] = 1;
+    }
+    return this.#wordHashes[id]!;
+  }
+
+  #reserve(length: number, extra: number): void {
+    if (length + extra <= this.#features.length) return;
+    const grown = new Int32Array(Math.max(2 * this.#features.length, length + extra));
+    grown.set(this.#features.subarray(0, length));
+    this.#features = grown;
+  }
+}
+
+/** FNV-1a over UTF-16 code units: a table hash only (fastTextHash hashes UTF-8 bytes). */
+function charHash(source: string, start: number, end: number): number {
+  let hash = 2166136261;
+  for (let i = start; i < end; i++) hash = Math.imul(hash ^ source.charCodeAt(i), 16777619);
+  return hash;
+}
+
+function wordSlots(words: string[]): Int32Array {
+  let size = 16;
+  while (size < 2 * words.length) size *= 2;
+  const slots = new Int32Array(size);
+  const mask = size - 1;
+  for (let id = 0; id < words.length; id++) {
+    const word = words[id]!;
+    let slot = charHash(word, 0, word.length) & mask;
+    while (slots[slot] !== 0) slot = (slot + 1) & mask;
+    slots[slot] = id + 1;
+  }
+  return slots;
 }

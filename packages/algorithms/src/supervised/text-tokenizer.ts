@@ -29,6 +29,10 @@ function pushNormalized(text: string, tokens: string[]): void {
  */
 export function tokenizeText(text: string): string[] {
   const tokens: string[] = [];
+  if (!text.includes(LABEL_PREFIX) && !text.includes('"')) {
+    scanTokens(text.toLowerCase(), tokens);
+    return tokens;
+  }
   let start = 0;
   if (text.includes(LABEL_PREFIX)) {
     for (const label of text.matchAll(LABEL_TOKEN)) {
@@ -39,6 +43,66 @@ export function tokenizeText(text: string): string[] {
   }
   pushNormalized(start === 0 ? text : text.slice(start), tokens);
   return tokens;
+}
+
+/**
+ * pushNormalized in one pass over lowercase text without `"` or labels: the replacements only split words, so the
+ * tokens are read off in place (TokenizedLines.#scan is the same walk, for training, with hashes).
+ */
+function scanTokens(lower: string, tokens: string[]): void {
+  const length = lower.length;
+  let i = 0;
+  while (i < length) {
+    const c = lower.charCodeAt(i);
+    if (c < 128 && OWN_TOKEN[c] === 1) {
+      tokens.push(lower[i]!);
+      i++;
+    } else if (c < 128 && ENDS_WORD[c] === 1) {
+      i++;
+    } else if (c === LESS_THAN && lower.startsWith(LINE_BREAK, i)) {
+      i += LINE_BREAK.length;
+    } else {
+      const start = i;
+      for (; i < length; i++) {
+        const d = lower.charCodeAt(i);
+        if ((d < 128 && ENDS_WORD[d] === 1) || (d === LESS_THAN && lower.startsWith(LINE_BREAK, i))) break;
+      }
+      tokens.push(lower.slice(start, i));
+    }
+  }
+}
+
+/**
+ * The tokens of scanTokens as bounds instead of strings: token t is lower[bounds[2t], bounds[2t + 1]). Returns the
+ * token count, or -1 when `bounds` has no room for them all.
+ */
+export function scanTokenBounds(lower: string, bounds: Int32Array): number {
+  const length = lower.length;
+  let count = 0;
+  let i = 0;
+  while (i < length) {
+    const c = lower.charCodeAt(i);
+    const start = i;
+    if (c < 128 && OWN_TOKEN[c] === 1) {
+      i++;
+    } else if (c < 128 && ENDS_WORD[c] === 1) {
+      i++;
+      continue;
+    } else if (c === LESS_THAN && lower.startsWith(LINE_BREAK, i)) {
+      i += LINE_BREAK.length;
+      continue;
+    } else {
+      for (; i < length; i++) {
+        const d = lower.charCodeAt(i);
+        if ((d < 128 && ENDS_WORD[d] === 1) || (d === LESS_THAN && lower.startsWith(LINE_BREAK, i))) break;
+      }
+    }
+    if (2 * count + 2 > bounds.length) return -1;
+    bounds[2 * count] = start;
+    bounds[2 * count + 1] = i;
+    count++;
+  }
+  return count;
 }
 
 const FNV_OFFSET_BASIS = 2166136261;

@@ -90,7 +90,10 @@ function endpointAnswer(prediction: Prediction): { label: string[]; prob: number
 
 /** fastText's predict-prob line: `__label__a 0.9 __label__b 0.05`. */
 function predictProbLine(prediction: Prediction): string {
-  return prediction.labels.map((label, i) => `${label} ${ostreamNumber(prediction.probabilities[i]!, 6)}`).join(' ');
+  const { labels, probabilities } = prediction;
+  let line = '';
+  for (let i = 0; i < labels.length; i++) line += `${i > 0 ? ' ' : ''}${labels[i]!} ${ostreamNumber(probabilities[i]!, 6)}`;
+  return line;
 }
 
 function formatOption(value: string | undefined): 'text' | 'json' {
