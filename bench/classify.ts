@@ -11,7 +11,7 @@
 // kernel's high-water mark of the process. Accuracy is P@1 of each tool's own `test` command; every fastText model.bin
 // is scored by `blazefleet test` as well, to show that both evaluations agree. Prediction throughput is the wall time of
 // `predict` (top-1, output to /dev/null) over the test set repeated until model loading is a small part of it.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -20,6 +20,7 @@ import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createGunzip } from 'node:zlib';
+import { measuredRun } from './measured-process.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'packages/sdk/bin/blazefleet.js');
@@ -67,37 +68,6 @@ interface Run {
   modelBytes: number;
   predictLinesPerSecond?: number;
   predictPeakRssMiB?: number;
-}
-
-interface Timed {
-  seconds: number;
-  peakRssMiB: number;
-  stdout: string;
-}
-
-/** Runs a command to completion, sampling the process's peak RSS (VmHWM) until it exits; stdout is kept only when asked. */
-async function timed(command: string, argv: string[], keepStdout = false): Promise<Timed> {
-  const started = performance.now();
-  const child = spawn(command, argv, { stdio: ['ignore', keepStdout ? 'pipe' : 'ignore', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (d: Buffer) => void (stdout += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => void (stderr = (stderr + d.toString()).slice(-4000)));
-  let peakKiB = 0;
-  const sample = () => {
-    try {
-      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-      if (m) peakKiB = Math.max(peakKiB, Number(m[1]));
-    } catch {
-      // the process has just exited
-    }
-  };
-  const poll = setInterval(sample, 100);
-  const code = await new Promise<number | null>((done) => child.on('close', (c) => done(c)));
-  clearInterval(poll);
-  const seconds = (performance.now() - started) / 1000;
-  if (code !== 0) throw new Error(`${command} ${argv.join(' ')} exited ${code}:\n${stderr}`);
-  return { seconds, peakRssMiB: peakKiB / 1024, stdout };
 }
 
 /** Tokens as fastText's Dictionary counts them: words and labels split at its whitespace bytes, plus one </s> per line. */
@@ -166,7 +136,7 @@ async function main() {
         for (const n of wordNgrams) {
           const common = { dataset: name, lr, wordNgrams: n };
           const predictSpeed = async (command: string, argv: string[]) => {
-            const r = await timed(command, argv);
+            const r = await measuredRun(command, argv);
             return { predictLinesPerSecond: sizes[name]!.predictLines / r.seconds, predictPeakRssMiB: r.peakRssMiB };
           };
           const record = (run: Run) => {
@@ -181,15 +151,15 @@ async function main() {
             // fastText, then ours with the same seed, so that a change in machine load hits both alike.
             const ftOut = join(work, `fasttext-${name}-${lr}-${n}-${seed}`);
             const ftModel = `${ftOut}.bin`;
-            const ft = await timed('fasttext', [
+            const ft = await measuredRun('fasttext', [
               'supervised', '-input', train, '-output', ftOut, '-dim', String(hp.dim), '-lr', String(lr), '-wordNgrams', String(n),
               '-minCount', String(hp.minCount), '-epoch', String(hp.epochs), '-loss', hp.loss, '-bucket', String(hp.buckets),
               '-thread', String(threads), '-seed', String(seed), '-verbose', '0',
             ]);
             record({
               ...common, tool: 'fastText', seed, seconds: ft.seconds, peakRssMiB: ft.peakRssMiB, tokensPerSecond: (hp.epochs * tokens) / ft.seconds,
-              accuracy: precisionAt1((await timed('fasttext', ['test', ftModel, test], true)).stdout),
-              accuracyByBlazefleet: precisionAt1((await timed(process.execPath, [bin, 'test', '--model', ftModel, '--input', test], true)).stdout),
+              accuracy: precisionAt1((await measuredRun('fasttext', ['test', ftModel, test], { keepStdout: true })).stdout),
+              accuracyByBlazefleet: precisionAt1((await measuredRun(process.execPath, [bin, 'test', '--model', ftModel, '--input', test], { keepStdout: true })).stdout),
               modelBytes: statSync(ftModel).size,
               ...(seed === 1 ? await predictSpeed('fasttext', ['predict', ftModel, predictInput]) : {}),
             });
@@ -198,16 +168,16 @@ async function main() {
 
             const ourOut = join(work, `blazefleet-${name}-${lr}-${n}-${seed}`);
             const ourModel = join(ourOut, 'model.bin');
-            const ours = await timed(process.execPath, [
+            const ours = await measuredRun(process.execPath, [
               bin, 'train', '--mode', 'supervised', '--train', train, '--output', ourOut, '--vector_dim', String(hp.dim),
               '--learning_rate', String(lr), '--word_ngrams', String(n), '--min_count', String(hp.minCount), '--epochs', String(hp.epochs),
               '--loss', hp.loss, '--buckets', String(hp.buckets), '--threads', String(threads), '--seed', String(seed), '--log-format', 'json',
-            ], true);
+            ], { keepStdout: true });
             const trained = trainerSeconds(ours.stdout);
             record({
               ...common, tool: 'blazefleet', seed, seconds: ours.seconds, peakRssMiB: ours.peakRssMiB, tokensPerSecond: (hp.epochs * tokens) / ours.seconds,
               ...(trained === undefined ? {} : { trainerSeconds: trained }),
-              accuracy: precisionAt1((await timed(process.execPath, [bin, 'test', '--model', ourModel, '--input', test], true)).stdout),
+              accuracy: precisionAt1((await measuredRun(process.execPath, [bin, 'test', '--model', ourModel, '--input', test], { keepStdout: true })).stdout),
               modelBytes: statSync(ourModel).size,
               ...(seed === 1 ? await predictSpeed(process.execPath, [bin, 'predict', '--model', ourModel, '--input', predictInput]) : {}),
             });

@@ -10,14 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-
-function fastTextVersion(): string {
-  try {
-    return execFileSync('dpkg-query', ['-W', '-f', '${Version}', 'fasttext']).toString().trim();
-  } catch {
-    return 'unknown';
-  }
-}
+import { fastTextVersion } from './measured-process.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const datasets = {

@@ -14,14 +14,7 @@ import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { createGunzip } from 'node:zlib';
 import { evaluateWordSimilarityFiles, readFastTextModel, wordVectorsFromFastTextModel } from '@blazefleet/algorithms';
-
-function fastTextVersion(): string {
-  try {
-    return execFileSync('dpkg-query', ['-W', '-f', '${Version}', 'fasttext']).toString().trim();
-  } catch {
-    return 'unknown';
-  }
-}
+import { fastTextVersion } from './measured-process.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const corpus = '../shared/data/corpus/small.txt.gz';

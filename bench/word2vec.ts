@@ -8,7 +8,7 @@
 // learning rate 0.05, 2 threads) and every model is scored by the same WS-353 evaluator. words/s is
 // epochs x corpus words / wall seconds of the whole command (reading, training, writing), peak RSS from
 // the kernel's high-water mark of the process.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createGunzip } from 'node:zlib';
 import { evaluateWordSimilarityFiles, readCorpus, readWord2VecText, type EvalJson } from '@blazefleet/algorithms';
+import { measuredRun } from './measured-process.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const corpora: Record<string, string> = {
@@ -52,31 +53,6 @@ interface Run {
   eval: EvalJson;
 }
 
-/** Runs a command to completion, sampling the process's peak RSS (VmHWM) until it exits. */
-async function timed(command: string, argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ seconds: number; peakRssMiB: number }> {
-  const started = performance.now();
-  const child = spawn(command, argv, { stdio: ['ignore', 'ignore', 'pipe'], env });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => {
-    stderr = (stderr + d.toString()).slice(-4000);
-  });
-  let peakKiB = 0;
-  const sample = () => {
-    try {
-      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-      if (m) peakKiB = Math.max(peakKiB, Number(m[1]));
-    } catch {
-      // the process has just exited
-    }
-  };
-  const poll = setInterval(sample, 100);
-  const code = await new Promise<number | null>((done) => child.on('exit', (c) => done(c)));
-  clearInterval(poll);
-  const seconds = (performance.now() - started) / 1000;
-  if (code !== 0) throw new Error(`${command} ${argv.join(' ')} exited ${code}:\n${stderr}`);
-  return { seconds, peakRssMiB: peakKiB / 1024 };
-}
-
 const succeeds = (cmd: string, check: string[]) => spawnSync(cmd, check, { stdio: 'ignore' }).status === 0;
 const found = (cmd: string) => spawnSync(cmd, [], { stdio: 'ignore' }).error === undefined;
 
@@ -103,7 +79,7 @@ async function main() {
 
   const ours = async (mode: string, t: number) => {
     const out = join(work, `ours-${mode}-${t}`);
-    const r = await timed(process.execPath, [
+    const r = await measuredRun(process.execPath, [
       join(root, 'packages/sdk/bin/blazefleet.js'), 'train', '--mode', mode, '--train', corpusPath, '--output', out,
       '--epochs', String(epochs), '--learning_rate', String(hp.lr), '--min_count', String(hp.minCount),
       '--sampling_threshold', String(hp.sample), '--vector_dim', String(hp.dim), '--window_size', String(hp.window),
@@ -113,7 +89,7 @@ async function main() {
   };
   const fastText = async (mode: 'skipgram' | 'cbow') => {
     const out = join(work, `fasttext-${mode}`);
-    const r = await timed('fasttext', [
+    const r = await measuredRun('fasttext', [
       mode, '-input', plain, '-output', out, '-dim', String(hp.dim), '-ws', String(hp.window), '-neg', String(hp.negative),
       '-minCount', String(hp.minCount), '-t', String(hp.sample), '-lr', String(hp.lr), '-epoch', String(epochs),
       '-thread', String(threads), '-minn', '0', '-maxn', '0', '-verbose', '0',
@@ -129,7 +105,7 @@ async function main() {
       `m = Word2Vec(LineSentence(sys.argv[1]), vector_size=${hp.dim}, window=${hp.window}, min_count=${hp.minCount}, sample=${hp.sample}, negative=${hp.negative}, alpha=${hp.lr}, epochs=${epochs}, workers=${threads}, sg=${mode === 'skipgram' ? 1 : 0}, seed=1)`,
       'm.wv.save_word2vec_format(sys.argv[2])',
     ].join('\n');
-    const r = await timed(SYSTEM_PYTHON, ['-c', script, plain, out]);
+    const r = await measuredRun(SYSTEM_PYTHON, ['-c', script, plain, out]);
     record(mode, 'gensim', threads, r, await score(out));
   };
 
