@@ -37,6 +37,11 @@ export class MemoryPlan {
   }
 }
 
+/** Bytes of one thread's kernel scratch for this shape (asked of a throwaway kernel instance on a small memory). */
+export function threadScratchBytes(...shape: Parameters<Word2VecKernel['scratchBytes']>): number {
+  return instantiateKernel(kernelModule(), new WebAssembly.Memory({ initial: 2, maximum: 2, shared: true })).scratchBytes(...shape);
+}
+
 /** Offsets of the sigmoid and log tables the kernels read (SIZE + 1 floats each). */
 export function takeActivationTables(plan: MemoryPlan): { sigmoid: number; logs: number } {
   return { sigmoid: plan.take((TABLE_SIZE + 1) * 4), logs: plan.take((TABLE_SIZE + 1) * 4) };

@@ -1,10 +1,11 @@
 import { availableParallelism } from 'node:os';
 import { InputDataError, TrainingDivergedError, type SupervisedHyperparameters, type TrainingProgress } from '@blazefleet/core';
-import { KERNEL_LOSSES, instantiateKernel, kernelModule } from '../kernels/kernel-module.js';
-import { MemoryPlan, compactRows, expandRows, fillActivationTables, paddedStride, shuffle, takeActivationTables } from '../kernels/shared-memory.js';
+import { KERNEL_LOSSES, kernelModule } from '../kernels/kernel-module.js';
+import { MemoryPlan, compactRows, expandRows, fillActivationTables, paddedStride, shuffle, takeActivationTables, threadScratchBytes } from '../kernels/shared-memory.js';
 import { TrainingThreads, findNonFinite } from '../kernels/training-threads.js';
 import { Classifier } from './classifier.js';
 import { buildLabelTree } from './label-tree.js';
+import { classificationMetrics } from './metrics.js';
 import type { LabeledDictionary, LabeledExamples } from './labeled-data.js';
 
 export interface EpochReport {
@@ -46,18 +47,6 @@ export interface TrainedClassifier {
 /** fastText draws negative labels from a table of label counts^0.5. */
 const LABEL_NEGATIVE_TABLE_SIZE = 1 << 20;
 
-/** Top-1 accuracy: the best label is one of the example's labels. */
-export function accuracy(classifier: Classifier, examples: LabeledExamples): number {
-  let hits = 0;
-  for (let e = 0; e < examples.exampleCount; e++) {
-    const features = examples.features.subarray(examples.featureOffsets[e], examples.featureOffsets[e + 1]);
-    const [predicted] = classifier.predictIds(features, 1).ids;
-    const gold = examples.labels.subarray(examples.labelOffsets[e], examples.labelOffsets[e + 1]);
-    if (predicted !== undefined && gold.includes(predicted)) hits++;
-  }
-  return examples.exampleCount > 0 ? hits / examples.exampleCount : 0;
-}
-
 /**
  * Trains fastText's supervised model with Hogwild threads on the WebAssembly kernels (plain Hogwild, as fastText:
  * the per-thread hot-row replicas of word2vec measured worse accuracy here, since every example updates the labels): input rows (words, word and
@@ -80,8 +69,7 @@ export async function trainClassifier(options: SupervisedTrainingOptions): Promi
   const tree = hp.loss === 'hs' ? buildLabelTree(dictionary.labelCounts) : undefined;
 
   const module = kernelModule();
-  const probe = instantiateKernel(module, new WebAssembly.Memory({ initial: 2, maximum: 2, shared: true }));
-  const scratchBytes = probe.scratchBytes(stride, 1, hp.negative_samples, 1, 1, 0);
+  const scratchBytes = threadScratchBytes(stride, 1, hp.negative_samples, 1, 1, 0);
   const plan = new MemoryPlan();
   const tables = takeActivationTables(plan);
   const at = {
@@ -174,7 +162,7 @@ export async function trainClassifier(options: SupervisedTrainingOptions): Promi
       examplesBefore = totals.examples;
       if (validation) {
         const classifier = classifierOnModel();
-        report.validationAccuracy = accuracy(classifier, validation);
+        report.validationAccuracy = classificationMetrics(classifier, validation).accuracy;
         if (hp.early_stopping && (best === undefined || report.validationAccuracy > best.accuracy)) {
           best = { epoch: epoch + 1, accuracy: report.validationAccuracy, input: classifier.input.slice(), output: classifier.output.slice() };
         }

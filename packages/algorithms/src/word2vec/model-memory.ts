@@ -1,12 +1,11 @@
 import type { Word2VecHyperparameters } from '@blazefleet/core';
-import { kernelModule, instantiateKernel } from '../kernels/kernel-module.js';
-import { CHUNK_TOKENS, MemoryPlan, fillActivationTables, paddedStride, shuffle, takeActivationTables } from '../kernels/shared-memory.js';
+import { CHUNK_TOKENS, MemoryPlan, fillActivationTables, paddedStride, shuffle, takeActivationTables, threadScratchBytes } from '../kernels/shared-memory.js';
 import type { SubwordIndex } from '../subwords.js';
 import type { Vocabulary } from '../vocabulary.js';
 
-export const NEGATIVE_TABLE_SIZE = 10_000_000;
+const NEGATIVE_TABLE_SIZE = 10_000_000;
 /** Rows of the most frequent words that each thread replicates when there are several threads (see the kernels). */
-export const HOT_ROWS = 4096;
+const HOT_ROWS = 4096;
 
 /** Byte offsets of everything the kernels read, in one shared WebAssembly memory. */
 export interface ModelLayout {
@@ -51,10 +50,8 @@ export function createModelMemory(
   if (subwords) {
     for (let w = 0; w < nwords; w++) maxRowsPerWord = Math.max(maxRowsPerWord, 1 + subwords.offsets[w + 1]! - subwords.offsets[w]!);
   }
-  // A throwaway instance on a small memory answers scratchBytes, which depends only on the shape.
-  const probe = instantiateKernel(kernelModule(), new WebAssembly.Memory({ initial: 2, maximum: 2, shared: true }));
   const hotWords = threads > 1 ? Math.min(nwords, HOT_ROWS) : 0;
-  const scratchBytes = probe.scratchBytes(stride, hp.window_size, hp.negative_samples, hp.batch_size, maxRowsPerWord, hotWords);
+  const scratchBytes = threadScratchBytes(stride, hp.window_size, hp.negative_samples, hp.batch_size, maxRowsPerWord, hotWords);
 
   const plan = new MemoryPlan();
   const tables = takeActivationTables(plan);
