@@ -15,11 +15,13 @@ export interface CliRun {
   stderr: string;
 }
 
-export function blazefleet(args: string[], options: { input?: string } = {}): CliRun {
-  if (!existsSync(join(repoRoot, 'packages', 'sdk', 'dist', 'cli.js'))) {
-    throw new Error('packages/sdk/dist/cli.js is missing: build first (npm run build)');
+export const blazefleetBin = bin;
+
+export function blazefleet(args: string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}): CliRun {
+  if (!existsSync(join(repoRoot, 'packages', 'sdk', 'dist', 'bundle', 'blazefleet.js'))) {
+    throw new Error('packages/sdk/dist/bundle/blazefleet.js is missing: build first (npm run build)');
   }
-  const env = { ...process.env };
+  const env = { ...process.env, ...options.env };
   delete env.BLAZEFLEET_DEBUG;
   const result = spawnSync(process.execPath, [bin, ...args], {
     cwd: repoRoot,

@@ -2,8 +2,8 @@
 //
 // Memory: one shared linear memory for all threads. The host lays out the model there (input matrix
 // `syn0`, (nwords + buckets) x dim; output matrix `syn1`, nwords x dim; tables) and a scratch region per
-// thread, then calls `configure` once per thread instance (globals are per instance) and `trainChunk`
-// with tens of thousands of tokens at a time. Updates are Hogwild: no locks.
+// thread, then calls `configure` once per thread instance (globals are per instance), `startEpoch` at the start
+// of every epoch and `trainChunk` with tens of thousands of tokens at a time. Updates are Hogwild: no locks.
 
 const MAX_SENTENCE: i32 = 1000;
 // Tables filled by the host: sigmoid over [-MAX_SIGMOID, MAX_SIGMOID] and log over (0, 1], SIZE + 1 entries each.
@@ -94,7 +94,6 @@ export function configure(
   maxRowsPerWord: i32,
   hot: i32,
   scratch: usize,
-  seed: u64,
 ): void {
   dim = dimension;
   rowBytes = (<usize>stride) << 2;
@@ -138,11 +137,19 @@ export function configure(
   memory.copy(hotInputBase, syn0, hotBytes);
   memory.copy(hotOutput, syn1, hotBytes);
   memory.copy(hotOutputBase, syn1, hotBytes);
-  rng = seed;
-  negativePosition = below(negTableSize);
   lossSum = 0;
   lossCount = 0;
   diverged = false;
+}
+
+/**
+ * Seeds this thread's generator for one epoch and draws its start in the negative tables from it, so that an epoch
+ * depends only on the model and (seed, epoch, thread): a run resumed at an epoch boundary continues exactly.
+ */
+export function startEpoch(seed: u64): void {
+  rng = seed;
+  negativePosition = negTableSize > 0 ? below(negTableSize) : 0;
+  labelNegativePosition = labelNegativesSize > 0 ? below(labelNegativesSize) : 0;
 }
 
 /** Uniform(-scale, scale) initialisation of the first `dimension` floats of `rows` rows `stride` floats apart, with the training generator. */
@@ -169,9 +176,10 @@ export function lossTotal(): f64 {
 export function lossExamples(): f64 {
   return lossCount;
 }
-export function resetLoss(): void {
-  lossSum = 0;
-  lossCount = 0;
+/** Sets the loss totals, for a run resumed from a checkpoint. */
+export function restoreLoss(sum: f64, count: f64): void {
+  lossSum = sum;
+  lossCount = count;
 }
 
 @inline
@@ -577,7 +585,7 @@ export function configureSupervised(
   lossKind = loss;
   labelNegatives = negatives;
   labelNegativesSize = <u64>negativesSize;
-  labelNegativePosition = negativesSize > 0 ? below(labelNegativesSize) : 0;
+  labelNegativePosition = 0;
   treeOffsets = offsets;
   treeNodes = nodes;
   treeCodes = codes;
@@ -700,12 +708,12 @@ export function trainSupervisedChunk(
   return 0;
 }
 
-// Prediction: the mean of `count` rows of a row-major f32 matrix (`dim` floats a row, row ids as i32 at `rows`),
-// written as f64 at `mean`. Each component is summed in f64, rows in order, then divided by count: the arithmetic of
-// a scalar double loop, lane by lane, so that predictions equal the host's.
-export function meanRowsF64(matrix: usize, dim: i32, rows: usize, count: i32, mean: usize): void {
+// Prediction: the sum of `count` rows of a row-major f32 matrix (`dim` floats a row, row ids as i32 at `rows`) divided
+// by `divideBy` (zero rows left out of `rows` still count), written as f64 at `mean`. Each component is summed in f64,
+// rows in order: the arithmetic of a scalar double loop, lane by lane, so that predictions equal the host's.
+export function meanRowsF64(matrix: usize, dim: i32, rows: usize, count: i32, divideBy: i32, mean: usize): void {
   const rowBytes = <usize>dim << 2;
-  const divisor = f64x2.splat(<f64>count);
+  const divisor = f64x2.splat(<f64>divideBy);
   let d: i32 = 0;
   for (; d + 8 <= dim; d += 8) {
     let a0 = f64x2.splat(0.0);
@@ -732,6 +740,6 @@ export function meanRowsF64(matrix: usize, dim: i32, rows: usize, count: i32, me
     let sum: f64 = 0.0;
     const column = matrix + (<usize>d << 2);
     for (let i: i32 = 0; i < count; i++) sum += <f64>load<f32>(column + <usize>load<i32>(rows + (<usize>i << 2)) * rowBytes);
-    store<f64>(mean + (<usize>d << 3), sum / <f64>count);
+    store<f64>(mean + (<usize>d << 3), sum / <f64>divideBy);
   }
 }

@@ -9,7 +9,7 @@ import { expectInputDataError } from './testing/expect-input-error.js';
 import { seededRandom } from './testing/seeded-random.js';
 import { textInputFiles } from './testing/text-input-files.js';
 
-const { directory, file } = textInputFiles('corpus');
+const { directory, file, folder } = textInputFiles('corpus');
 
 /** The token stream as words, '|' for SENTENCE_END. */
 function spelled(corpus: Corpus): string[] {
@@ -93,7 +93,7 @@ describe('readCorpus', () => {
     await expectInputDataError(readCorpus(join(directory, 'missing.txt'), { minCount: 1 }), /file not found/, 'reason');
     const folder = join(directory, 'folder');
     mkdirSync(folder);
-    await expectInputDataError(readCorpus(folder, { minCount: 1 }), /directory/, 'reason');
+    await expectInputDataError(readCorpus(folder, { minCount: 1 }), /is a directory without input files/, 'reason');
     await expectInputDataError(readCorpus(file(''), { minCount: 1 }), /is empty: no words/, 'reason');
     await expectInputDataError(readCorpus(file(' \n\t\r\n  '), { minCount: 1 }), /is empty: no words/, 'reason');
     await expectInputDataError(readCorpus(file(' \n', true), { minCount: 1 }), /is empty: no words/, 'reason');
@@ -104,6 +104,31 @@ describe('readCorpus', () => {
     await expectInputDataError(readCorpus(file('a b c a\n'), { minCount: 3 }), /min_count=3.*3 distinct words.*2 times/, 'reason');
     const truncatedGzip = gzipSync(Buffer.from('some words here\n'.repeat(1000))).subarray(0, 40);
     await expectInputDataError(readCorpus(file(truncatedGzip), { minCount: 1 }), /gzip|cannot read/, 'reason');
+  });
+});
+
+describe('readCorpus of a directory', () => {
+  it('reads its files in key order as one corpus, the same as their concatenation', async () => {
+    const random = seededRandom(11);
+    const words = ['alpha', 'beta', 'gamma', 'delta', 'épsilon', 'zeta'];
+    const text = (lines: number): string =>
+      Array.from({ length: lines }, () => Array.from({ length: 1 + Math.floor(random() * 9) }, () => words[Math.floor(random() * words.length)]).join(' ')).join('\n') + '\n';
+    const parts = { 'part-1.txt': text(300), 'nested/part-2.txt.gz': text(200), 'part-3.txt': text(100) };
+    const root = folder('three-parts', { 'part-3.txt': parts['part-3.txt'], 'nested/part-2.txt.gz': parts['nested/part-2.txt.gz'], 'part-1.txt': parts['part-1.txt'], '.hidden': 'never read\n' });
+    // Key order: 'nested/...' < 'part-1.txt' < 'part-3.txt'.
+    const concatenated = file(parts['nested/part-2.txt.gz'] + parts['part-1.txt'] + parts['part-3.txt']);
+    const fromDirectory = await readCorpus(root, { minCount: 2 });
+    const fromFile = await readCorpus(concatenated, { minCount: 2 });
+    expect(fromDirectory.vocabulary.words).toEqual(fromFile.vocabulary.words);
+    expect(fromDirectory.vocabulary.counts).toEqual(fromFile.vocabulary.counts);
+    expect(fromDirectory.tokens).toEqual(fromFile.tokens);
+    expect([fromDirectory.tokenCount, fromDirectory.rawTokenCount]).toEqual([fromFile.tokenCount, fromFile.rawTokenCount]);
+    expect(spelled(fromDirectory).includes('never')).toBe(false);
+  });
+
+  it('ends a sentence at the end of each file', async () => {
+    const corpus = await readCorpus(folder('no-final-breaks', { 'a.txt': 'x y', 'b.txt.gz': 'y z', 'c.txt': 'z x\n' }), { minCount: 1 });
+    expect(spelled(corpus)).toEqual(['x', 'y', '|', 'y', 'z', '|', 'z', 'x', '|']);
   });
 });
 

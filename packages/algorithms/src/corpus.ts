@@ -1,5 +1,5 @@
 import { InputDataError } from '@blazefleet/core';
-import { countReplacedSequences, streamTextFile } from './text-file.js';
+import { countReplacedSequences, streamTextInput } from './text-file.js';
 import { Vocabulary } from './vocabulary.js';
 
 /** Marks the end of a line in `Corpus.tokens`; windows never cross it. */
@@ -235,10 +235,13 @@ class CorpusScanner {
   }
 }
 
-/** Streams a plain or gzip corpus once (see streamTextFile for what is rejected): counts words, applies min_count, returns token ids. */
+/**
+ * Streams a plain or gzip corpus, or a directory of them (see streamTextInput), once (see streamTextFile for what is
+ * rejected): counts words, applies min_count, returns token ids.
+ */
 export async function readCorpus(path: string, options: ReadCorpusOptions): Promise<Corpus> {
   const scanner = new CorpusScanner();
-  await streamTextFile(path, (chunk) => scanner.scan(chunk), options);
+  await streamTextInput(path, (chunk) => scanner.scan(chunk), options);
   scanner.finish();
   return buildCorpus(path, scanner, options.minCount);
 }

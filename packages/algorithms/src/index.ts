@@ -4,8 +4,9 @@ export { fastTextHash, characterNgrams, ngramBuckets, buildSubwordIndex, type Su
 export { WordVectors, type SubwordVectors, type SimilarWord } from './word-vectors.js';
 export { writeWord2VecText, readWord2VecText } from './formats/word2vec-text.js';
 export { writeWord2VecBinary, readWord2VecBinary } from './formats/word2vec-binary.js';
-export { writeFastTextModel, readFastTextModel, wordVectorsFromFastTextModel, type FastTextModel } from './formats/fasttext-model.js';
-export { trainWord2Vec, type Word2VecTrainingOptions, type TrainedWord2Vec } from './word2vec/trainer.js';
+export { writeFastTextModel, readFastTextModel, wordVectorsFromFastTextModel, type FastTextModel, type MatrixStorage } from './formats/fasttext-model.js';
+export { SparseRowMatrix } from './sparse-row-matrix.js';
+export { trainWord2Vec, type Word2VecTrainingOptions, type TrainedWord2Vec, type Word2VecTrainingState } from './word2vec/trainer.js';
 export { spearman } from './eval/spearman.js';
 export {
   readWordSimilarityFile,
@@ -30,7 +31,14 @@ export {
   type FeatureOptions,
   type LabeledExamples,
 } from './supervised/labeled-data.js';
-export { Classifier, type Prediction } from './supervised/classifier.js';
-export { trainClassifier, type SupervisedTrainingOptions, type TrainedClassifier, type EpochReport } from './supervised/trainer.js';
+export { Classifier, classifierInputStorage, type Prediction } from './supervised/classifier.js';
+export {
+  trainClassifier,
+  type SupervisedTrainingOptions,
+  type TrainedClassifier,
+  type EpochReport,
+  type ClassifierTrainingState,
+  type ClassifierWeights,
+} from './supervised/trainer.js';
 export { classificationMetrics, precisionAtK, type ClassificationMetrics, type LabelMetrics, type PrecisionAtK } from './supervised/metrics.js';
 export { runSupervisedJob, type SupervisedJobOptions, type SupervisedJobResult } from './supervised-job.js';

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { HyperparameterError, InputDataError, parseSupervisedHyperparameters, type MetricEvent } from '@blazefleet/core';
 import { describe, expect, it } from 'vitest';
 import { readFastTextModel } from './formats/fasttext-model.js';
@@ -41,6 +42,30 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
 }
 
 describe('runSupervisedJob', () => {
+  it('trains and validates on directories of files as on their concatenations', async () => {
+    const train = labeledLines(300, 1);
+    const valid = labeledLines(60, 2);
+    const trainDir = join(work, 'train-dir');
+    const validDir = join(work, 'valid-dir');
+    mkdirSync(join(trainDir, 'sub'), { recursive: true });
+    mkdirSync(validDir);
+    writeLines(join(trainDir, 'part-1.txt'), train.slice(0, 120));
+    writeFileSync(join(trainDir, 'sub', 'part-2.txt.gz'), gzipSync(`${train.slice(120, 200).join('\n')}\n`));
+    writeLines(join(trainDir, 'tail.txt'), train.slice(200));
+    writeLines(join(validDir, 'a.txt'), valid.slice(0, 30));
+    writeLines(join(validDir, 'b.txt'), valid.slice(30));
+    const models = [];
+    for (const [name, trainInput, validationInput] of [
+      ['from-dirs', trainDir, validDir],
+      ['from-files', trainPath, validationPath],
+    ] as const) {
+      const result = await runSupervisedJob({ trainPath: trainInput, validationPath: validationInput, outputDir: join(work, name), hyperparameters: hyperparameters(), threads: 1 });
+      expect(result.metrics!.examples).toBe(60);
+      models.push(readFileSync(join(result.outputDir, 'model.bin')));
+    }
+    expect(models[0]!.equals(models[1]!)).toBe(true);
+  });
+
   it('writes model.bin, metrics.json and model.tar.gz, and reports per-epoch and final metrics', async () => {
     const outputDir = join(work, 'with-validation');
     mkdirSync(outputDir);

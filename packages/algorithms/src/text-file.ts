@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
-import { access, open } from 'node:fs/promises';
+import { access, open, readdir, stat } from 'node:fs/promises';
+import { basename, join, posix } from 'node:path';
 import { pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { InputDataError } from '@blazefleet/core';
@@ -10,6 +11,8 @@ const SNIFF_BYTES = 64 * 1024;
 const BINARY_INVALID_SHARE = 0.2;
 const REPLACEMENT_CHARACTER = '\ufffd';
 const PROGRESS_INTERVAL_MS = 250;
+const NEWLINE = 0x0a;
+const LINE_BREAK = Uint8Array.of(NEWLINE);
 
 const utf8Decoder = new TextDecoder();
 
@@ -34,12 +37,64 @@ function binaryReason(sample: Uint8Array): string | undefined {
   return undefined;
 }
 
-/** Fails early, before any output is created, with an InputDataError that says which input (`what`) is missing. */
-export async function requireReadableFile(path: string, what: string): Promise<void> {
+/**
+ * Fails early, before any output is created, with an InputDataError that says which input (`what`) is missing, or
+ * that a directory given as input holds no file.
+ */
+export async function requireTextInput(path: string, what: string): Promise<void> {
   try {
     await access(path);
   } catch {
     throw new InputDataError(path, `${what} does not exist or cannot be read`);
+  }
+  await listTextInput(path);
+}
+
+/** One file of a text input. */
+export interface TextInputFile {
+  path: string;
+  /** Its path below the input directory, '/'-separated as an S3 key; a file given itself: its name. */
+  key: string;
+  size: number;
+}
+
+/**
+ * The files of a text input, in reading order: the file itself, or every regular file below a directory
+ * (recursively, symbolic links to files included) ordered by key bytewise, as S3 lists keys. Files and folders
+ * whose names start with '.' are skipped. A missing input or a directory without files is an InputDataError.
+ */
+export async function listTextInput(path: string): Promise<TextInputFile[]> {
+  let info;
+  try {
+    info = await stat(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new InputDataError(path, 'file not found');
+    throw new InputDataError(path, `cannot read: ${(error as Error).message}`);
+  }
+  if (!info.isDirectory()) return [{ path, key: basename(path), size: info.size }];
+  const files: TextInputFile[] = [];
+  try {
+    await collectFiles(path, '', files);
+  } catch (error) {
+    throw new InputDataError(path, `cannot list: ${(error as Error).message}`);
+  }
+  if (files.length === 0) throw new InputDataError(path, 'is a directory without input files (names starting with "." are skipped)');
+  const keys = new Map(files.map((file) => [file, Buffer.from(file.key)]));
+  return files.sort((a, b) => Buffer.compare(keys.get(a)!, keys.get(b)!));
+}
+
+async function collectFiles(directory: string, prefix: string, files: TextInputFile[]): Promise<void> {
+  for (const entry of await readdir(directory, { withFileTypes: true })) {
+    if (entry.name.startsWith('.')) continue;
+    const path = join(directory, entry.name);
+    const key = prefix === '' ? entry.name : posix.join(prefix, entry.name);
+    if (entry.isDirectory()) {
+      await collectFiles(path, key, files);
+    } else if (entry.isFile() || entry.isSymbolicLink()) {
+      // A link is followed to a file only: links to folders could make cycles.
+      const info = await stat(path).catch(() => undefined);
+      if (info?.isFile()) files.push({ path, key, size: info.size });
+    }
   }
 }
 
@@ -126,8 +181,33 @@ export async function streamTextFile(path: string, onChunk: (bytes: Uint8Array) 
 }
 
 /**
- * Lines of a plain or gzip UTF-8 text file, split at '\n' (a final line without one included when not empty). Invalid
- * UTF-8 is replaced by U+FFFD; the returned count says how many sequences were replaced.
+ * Streams a text input (see listTextInput): its files one after another through streamTextFile, each ended by a line
+ * break when its text does not end with one, so that no line runs from one file into the next. Progress counts the
+ * bytes of all files.
+ */
+export async function streamTextInput(path: string, onChunk: (bytes: Uint8Array) => void, options: StreamTextFileOptions = {}): Promise<void> {
+  const files = await listTextInput(path);
+  const { onProgress } = options;
+  const totalBytes = files.reduce((sum, file) => sum + file.size, 0);
+  let bytesBefore = 0;
+  for (const file of files) {
+    let last = NEWLINE;
+    const deliver = (bytes: Uint8Array): void => {
+      if (bytes.length === 0) return;
+      last = bytes[bytes.length - 1]!;
+      onChunk(bytes);
+    };
+    const before = bytesBefore;
+    await streamTextFile(file.path, deliver, onProgress === undefined ? {} : { onProgress: (bytesRead) => onProgress(before + bytesRead, totalBytes) });
+    if (last !== NEWLINE) onChunk(LINE_BREAK);
+    bytesBefore += file.size;
+  }
+}
+
+/**
+ * Lines of a text input (a plain or gzip UTF-8 file, or a directory of them: see streamTextInput), split at '\n' (a
+ * final line without one included when not empty). Invalid UTF-8 is replaced by U+FFFD; the returned count says how
+ * many sequences were replaced.
  */
 export async function readTextLines(path: string, onLine: (line: string) => void): Promise<{ replacedSequences: number }> {
   const decoder = new TextDecoder();
@@ -142,7 +222,7 @@ export async function readTextLines(path: string, onLine: (line: string) => void
     }
     carry += text.slice(start);
   };
-  await streamTextFile(path, (bytes) => {
+  await streamTextInput(path, (bytes) => {
     const text = decoder.decode(bytes, { stream: true });
     if (text.includes(REPLACEMENT_CHARACTER)) replacedSequences += countReplacedSequences(bytes, text);
     split(text);

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { InputDataError, TrainingDivergedError, parseWord2VecHyperparameters, type MetricEvent } from '@blazefleet/core';
 import { describe, expect, it } from 'vitest';
 import { archiveEntries } from './testing/archive-entries.js';
@@ -91,6 +92,27 @@ describe('runWord2VecJob', () => {
       archives.push(readFileSync(join(result.outputDir, 'model.tar.gz')));
     }
     expect(archives[0]!.equals(archives[1]!)).toBe(true);
+  });
+
+  it('trains on a directory of files as on their concatenation', async () => {
+    const lines = readFileSync(trainPath, 'utf8').split('\n').slice(0, -1);
+    const parts = [lines.slice(0, 100), lines.slice(100, 180), lines.slice(180)].map((part) => `${part.join('\n')}\n`);
+    const dir = join(work, 'train-dir');
+    mkdirSync(join(dir, 'nested'), { recursive: true });
+    // Key order: a.txt, nested/b.txt.gz, z.txt.
+    writeFileSync(join(dir, 'z.txt'), parts[2]!);
+    writeFileSync(join(dir, 'nested', 'b.txt.gz'), gzipSync(parts[1]!));
+    writeFileSync(join(dir, 'a.txt'), parts[0]!);
+    writeFileSync(join(dir, '.notes'), 'not training data\n');
+    const concatenated = join(work, 'concatenated.txt');
+    writeFileSync(concatenated, parts.join(''));
+    const vectors = [];
+    for (const [name, path] of [['from-dir', dir], ['from-file', concatenated]] as const) {
+      const result = await runWord2VecJob({ trainPath: path, outputDir: join(work, name), hyperparameters: hyperparameters({ mode: 'skipgram' }), threads: 1, seed: 3 });
+      expect(result.tokenCount).toBe(6000);
+      vectors.push(readFileSync(join(result.outputDir, 'vectors.bin')));
+    }
+    expect(vectors[0]!.equals(vectors[1]!)).toBe(true);
   });
 
   it('scores analogies when given a questions file', async () => {

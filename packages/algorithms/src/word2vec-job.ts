@@ -1,17 +1,21 @@
 import { writeFile } from 'node:fs/promises';
 import { InputDataError, type MetricEvent, type TrainingProgress, type Word2VecHyperparameters } from '@blazefleet/core';
 import { publishModelArtifacts } from './artifact-staging.js';
+import { fingerprintTextInput, fingerprintVocabulary } from './checkpoint/input-fingerprint.js';
+import { JobCheckpoints, type SavedTraining } from './checkpoint/job-checkpoints.js';
 import { readCorpus } from './corpus.js';
 import { readAnalogyQuestions, scoreAnalogies, type AnalogyResult } from './eval/analogy.js';
 import { evaluateWordSimilaritySets, loadWordSimilaritySets, type EvalJson } from './eval/word-similarity.js';
 import { writeFastTextModel, type FastTextModel } from './formats/fasttext-model.js';
 import { writeWord2VecBinary } from './formats/word2vec-binary.js';
 import { writeWord2VecText } from './formats/word2vec-text.js';
-import { requireReadableFile } from './text-file.js';
-import { trainWord2Vec, type TrainedWord2Vec } from './word2vec/trainer.js';
+import { SparseRowMatrix } from './sparse-row-matrix.js';
+import { requireTextInput } from './text-file.js';
+import { trainWord2Vec, type TrainedWord2Vec, type Word2VecTrainingState } from './word2vec/trainer.js';
 import type { WordVectors } from './word-vectors.js';
 
 export interface Word2VecJobOptions {
+  /** A plain or gzip text file, or a directory of them read as one corpus (see listTextInput). */
   trainPath: string;
   outputDir: string;
   hyperparameters: Word2VecHyperparameters;
@@ -28,6 +32,12 @@ export interface Word2VecJobOptions {
   /** Milestones: corpus read, vocabulary size, training finished, artifacts written. */
   onLog?: (message: string, fields?: Record<string, unknown>) => void;
   signal?: AbortSignal;
+  /**
+   * Where the training state is saved after every epoch (the latest only). A run that finds a checkpoint of the same
+   * job there (same hyperparameters, except that epochs may be larger; same seed, training files and vocabulary) goes
+   * on after its last epoch.
+   */
+  checkpointDir?: string;
 }
 
 export interface Word2VecJobResult {
@@ -70,9 +80,20 @@ function fastTextModelOf(trained: TrainedWord2Vec, rawTokenCount: number): FastT
     labels: [],
     labelCounts: new Float64Array(0),
     ntokens: rawTokenCount,
-    input: trained.input,
+    input: SparseRowMatrix.dense(trained.input, hp.vector_dim),
     output: trained.output,
   };
+}
+
+function savedWord2Vec(state: Word2VecTrainingState): SavedTraining {
+  return { completedEpochs: state.completedEpochs, counters: state.counters, matrices: { input: state.input, output: state.output }, details: {} };
+}
+
+function word2vecState(saved: SavedTraining, inputFloats: number, outputFloats: number): Word2VecTrainingState {
+  const { input, output } = saved.matrices;
+  if (input?.length !== inputFloats) throw new Error(`input: expected ${inputFloats} floats, got ${input?.length ?? 'none'}`);
+  if (output?.length !== outputFloats) throw new Error(`output: expected ${outputFloats} floats, got ${output?.length ?? 'none'}`);
+  return { completedEpochs: saved.completedEpochs, counters: saved.counters, input, output };
 }
 
 /**
@@ -83,7 +104,9 @@ export async function runWord2VecJob(options: Word2VecJobOptions): Promise<Word2
   const hp = options.hyperparameters;
   const log = options.onLog ?? (() => {});
   const metric = options.onMetric ?? (() => {});
-  await requireReadableFile(options.trainPath, 'training file');
+  await requireTextInput(options.trainPath, 'training file');
+  const { checkpointDir } = options;
+  const checkpointing = checkpointDir === undefined ? undefined : { dir: checkpointDir, train: await fingerprintTextInput(options.trainPath) };
   // Gold files are read before training so that a bad path fails in seconds, not after hours.
   const goldSets = hp.evaluation ? await loadWordSimilaritySets(options.wordSimilarityFiles) : [];
   const analogyQuestions = options.analogiesPath === undefined ? undefined : await readAnalogyQuestions(options.analogiesPath);
@@ -95,6 +118,12 @@ export async function runWord2VecJob(options: Word2VecJobOptions): Promise<Word2
     if (corpus.vocabulary.size === 0 || corpus.tokenCount === 0) {
       throw new InputDataError(options.trainPath, `no word occurs at least min_count=${hp.min_count} times`);
     }
+
+    const vocabulary = fingerprintVocabulary(corpus.vocabulary);
+    const checkpoints =
+      checkpointing && new JobCheckpoints(checkpointing.dir, { hyperparameters: hp, seed: options.seed ?? 1, inputs: { train: checkpointing.train }, vocabulary }, log);
+    const inputRows = corpus.vocabulary.size + (hp.subwords ? hp.buckets : 0);
+    const resumeFrom = await checkpoints?.latest((saved) => word2vecState(saved, inputRows * hp.vector_dim, corpus.vocabulary.size * hp.vector_dim));
 
     const onEpochEnd =
       options.evaluateEveryEpoch && hp.evaluation
@@ -111,6 +140,8 @@ export async function runWord2VecJob(options: Word2VecJobOptions): Promise<Word2
       onProgress: options.onProgress,
       onEpochEnd,
       signal: options.signal,
+      ...(resumeFrom === undefined ? {} : { resumeFrom }),
+      ...(checkpoints === undefined ? {} : { onCheckpoint: (state: Word2VecTrainingState) => checkpoints.save(savedWord2Vec(state)) }),
     });
     log(`Trained ${trained.epochs} epochs on ${trained.threads} thread${trained.threads === 1 ? '' : 's'}`, { seconds: trained.seconds, wordsPerSecond: trained.wordsPerSecond, threads: trained.threads });
 

@@ -48,3 +48,61 @@ export class TrainingDivergedError extends BlazefleetError {
 export class UsageError extends BlazefleetError {
   override readonly exitCode = 2;
 }
+
+/** One problem in a training job spec: where it is (`inputDataConfig[1].uri`, '' for the whole spec) and what is wrong. */
+export interface TrainingJobSpecIssue {
+  readonly path: string;
+  readonly reason: string;
+  /** 1-based position in the source text, for syntax errors. */
+  readonly line?: number;
+  readonly column?: number;
+}
+
+/** A training job spec that cannot be used. `issues` holds every problem found; `path` and `reason` are the first one's. */
+export class TrainingJobSpecError extends BlazefleetError {
+  override readonly exitCode = 2;
+  readonly path: string;
+  readonly reason: string;
+  constructor(
+    readonly issues: readonly [TrainingJobSpecIssue, ...TrainingJobSpecIssue[]],
+    readonly source?: string,
+  ) {
+    super(formatSpecIssues(issues, source));
+    this.path = issues[0].path;
+    this.reason = issues[0].reason;
+  }
+}
+
+function formatSpecIssues(issues: readonly TrainingJobSpecIssue[], source: string | undefined): string {
+  const line = (issue: TrainingJobSpecIssue) => (issue.path === '' ? issue.reason : `${issue.path}: ${issue.reason}`);
+  if (issues.length === 1) {
+    const issue = issues[0]!;
+    if (source === undefined) return line(issue);
+    const position = issue.line === undefined ? '' : `:${issue.line}:${issue.column ?? 1}`;
+    return `${source}${position}: ${line(issue)}`;
+  }
+  const head = `${source === undefined ? '' : `${source}: `}${issues.length} problems in the training job spec:`;
+  return [head, ...issues.map((issue) => `  ${line(issue)}`)].join('\n');
+}
+
+/** An instance type that is not in Blazefleet's table of SageMaker training instance types. */
+export class UnknownInstanceTypeError extends BlazefleetError {
+  override readonly exitCode = 2;
+  constructor(
+    readonly instanceType: string,
+    readonly reason: string,
+  ) {
+    super(reason);
+  }
+}
+
+/** A price table (instance type to on-demand $/hour) that is not valid JSON, names an unknown type or has a bad price. */
+export class PriceTableError extends BlazefleetError {
+  override readonly exitCode = 2;
+  constructor(
+    readonly entry: string,
+    readonly reason: string,
+  ) {
+    super(entry === '' ? `price table: ${reason}` : `price table entry '${entry}': ${reason}`);
+  }
+}

@@ -3,3 +3,31 @@ export * from './events.js';
 export * from './hyperparameters/word2vec.js';
 export * from './hyperparameters/supervised.js';
 export type { HyperparameterField } from './hyperparameters/fields.js';
+export {
+  INSTANCE_TYPES,
+  billableSeconds,
+  cost,
+  describeInstanceType,
+  hourlyPrice,
+  instancePool,
+  parsePriceTable,
+  type InstancePool,
+  type InstanceTypeInfo,
+  type PriceTable,
+} from './instance-types.js';
+export {
+  parseTrainingJobSpec,
+  parseTrainingJobSpecText,
+  type Channel,
+  type CheckpointConfig,
+  type CompressionType,
+  type ContainerAlgorithm,
+  type MetricDefinition,
+  type ResourceConfig,
+  type RetryStrategy,
+  type S3DataDistributionType,
+  type StoppingCondition,
+  type Tag,
+  type TrainingAlgorithm,
+  type TrainingJobSpec,
+} from './training-job.js';

@@ -1,3 +1,3 @@
 #!/usr/bin/env node
 // Committed shim: npm links workspace bins at install time, before dist/ is built.
-await import('../dist/cli.js');
+await import('../dist/bundle/blazefleet.js');

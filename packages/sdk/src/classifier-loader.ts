@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BlazefleetError, InputDataError } from '@blazefleet/core';
-import { Classifier, readFastTextModel } from '@blazefleet/algorithms';
+import { Classifier, classifierInputStorage, readFastTextModel } from '@blazefleet/algorithms';
 
 /** The classifier file of a supervised training's output directory. */
 const CLASSIFIER_FILE = 'model.bin';
@@ -18,7 +18,7 @@ async function resolveClassifierFile(modelPath: string): Promise<string> {
 /** A text classifier from a supervised training's output directory or a fastText .bin file (Blazefleet's or fastText's own). */
 export async function loadClassifier(modelPath: string): Promise<Classifier> {
   const file = await resolveClassifierFile(modelPath);
-  const model = await readFastTextModel(file);
+  const model = await readFastTextModel(file, { inputStorage: classifierInputStorage });
   if (model.args.model !== 'sup' || model.labels.length === 0) {
     throw new InputDataError(file, 'not a classifier: a word-vector model has no labels (train one with --mode supervised)');
   }

@@ -22,6 +22,21 @@ describe('ostreamNumber', () => {
     expect(ostreamNumber(value, 3)).toBe(three);
     expect(ostreamNumber(value, 6)).toBe(six);
   });
+  it('gives the digits of toExponential on random values of every magnitude', () => {
+    let state = 7;
+    for (let i = 0; i < 20000; i++) {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      const value = (state / 2 ** 32) * 10 ** ((i % 14) - 7) * (i % 5 === 0 ? -1 : 1);
+      for (const precision of [3, 6]) {
+        const exponential = value.toExponential(precision - 1);
+        const exponent = Number(exponential.slice(exponential.indexOf('e') + 1));
+        const digits = exponential.slice(0, exponential.indexOf('e')).replace('.', '').replace('-', '').replace(/0+$/, '') || '0';
+        const printed = ostreamNumber(value, precision);
+        expect(printed.replace('-', '').replace(/^0\.0*|\.|e.*$/g, '').replace(/0+$/, '') || '0', `${value} ${printed}`).toBe(digits);
+        expect(printed.includes('e'), printed).toBe(exponent < -4 || exponent >= precision);
+      }
+    }
+  });
   it('prints NaN and infinities as glibc spells them', () => {
     expect(ostreamNumber(Number.NaN, 3)).toBe('nan');
     expect(ostreamNumber(Number.POSITIVE_INFINITY, 3)).toBe('inf');

@@ -7,6 +7,9 @@ export function ostreamNumber(value: number, precision: number): string {
   if (Number.isNaN(value)) return 'nan';
   if (!Number.isFinite(value)) return value > 0 ? 'inf' : '-inf';
   if (value === 0) return Object.is(value, -0) ? '-0' : '0';
+  // Where both print fixed notation, toPrecision's digits are these (the same rounding as toExponential's).
+  const magnitude = Math.abs(value);
+  if (magnitude >= 1e-4 && magnitude < 10 ** precision - 0.5) return stripZeros(value.toPrecision(precision));
   const exponential = value.toExponential(precision - 1);
   const e = exponential.indexOf('e');
   const exponent = Number(exponential.slice(e + 1));

@@ -1,22 +1,33 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { BlazefleetError, UsageError } from '@blazefleet/core';
 import { processIo, type CliIo } from './cli-io.js';
 import type { Command } from './command.js';
+import { jobsCommand } from './commands/jobs.js';
+import { logsCommand } from './commands/logs.js';
+import { metricsCommand } from './commands/metrics.js';
 import { predictCommand } from './commands/predict.js';
 import { similarCommand } from './commands/similar.js';
+import { stopCommand } from './commands/stop.js';
+import { submitCommand } from './commands/submit.js';
 import { testCommand } from './commands/test.js';
 import { trainCommand } from './commands/train.js';
 import { vectorsCommand } from './commands/vectors.js';
+import { workerCommand } from './commands/worker.js';
 import { commandHelp, mainHelp } from './help.js';
 
-const COMMANDS: readonly Command[] = [trainCommand, vectorsCommand, similarCommand, predictCommand, testCommand];
+const COMMANDS: readonly Command[] = [
+  trainCommand, vectorsCommand, similarCommand, predictCommand, testCommand,
+  submitCommand, jobsCommand, logsCommand, metricsCommand, stopCommand, workerCommand,
+];
 
 /** Exit status after SIGINT, as shells report it. */
 const INTERRUPTED_EXIT_CODE = 130;
 
 function version(): string {
-  const packageJson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-  return packageJson.version;
+  // Resolved by name: the CLI runs from dist/ or from its bundle.
+  const path = createRequire(import.meta.url).resolve('@blazefleet/sdk/package.json');
+  return (JSON.parse(readFileSync(path, 'utf8')) as { version: string }).version;
 }
 
 function findCommand(name: string): Command {

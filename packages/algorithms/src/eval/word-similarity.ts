@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { InputDataError } from '@blazefleet/core';
+import { packageFile } from '../package-files.js';
 import type { WordVectors } from '../word-vectors.js';
 import { spearman } from './spearman.js';
 
@@ -27,10 +27,8 @@ export interface WordSimilaritySet {
   pairs: WordPair[];
 }
 
-/** The WS-353 files BlazingText evaluates on; this module sits in src/eval (dist/eval once compiled). */
-const BUNDLED_WS353 = ['EN-WS-353-ALL.txt', 'EN-WS-353-REL.txt', 'EN-WS-353-SIM.txt'].map((name) =>
-  fileURLToPath(new URL(`../../data/wordsim/${name}`, import.meta.url)),
-);
+/** The WS-353 files BlazingText evaluates on. */
+const BUNDLED_WS353 = ['EN-WS-353-ALL.txt', 'EN-WS-353-REL.txt', 'EN-WS-353-SIM.txt'].map((name) => packageFile('data', 'wordsim', name));
 
 /** Reads "word1<TAB or space>word2<sep>score" lines; a clear error naming the file and line for malformed ones. */
 export async function readWordSimilarityFile(path: string): Promise<WordPair[]> {

@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { SparseRowMatrix } from '../sparse-row-matrix.js';
 import { ngramBuckets } from '../subwords.js';
 import { writeLines } from '../testing/corpus-files.js';
 import { expectInputDataError, expectNoErrorButInputDataError } from '../testing/expect-input-error.js';
@@ -23,7 +24,7 @@ function syntheticModel(): FastTextModel {
     labels: ['__label__a', '__label__b'],
     labelCounts: Float64Array.of(5, 4),
     ntokens: 12345678901,
-    input: Float32Array.from({ length: (words.length + bucket) * dim }, () => random() - 0.5),
+    input: SparseRowMatrix.dense(Float32Array.from({ length: (words.length + bucket) * dim }, () => random() - 0.5), dim),
     output: Float32Array.from({ length: 2 * dim }, () => random() - 0.5),
   };
 }
@@ -40,17 +41,37 @@ describe('fastText model format', () => {
     expect(Array.from(read.counts)).toEqual(Array.from(model.counts));
     expect(Array.from(read.labelCounts)).toEqual(Array.from(model.labelCounts));
     expect(read.ntokens).toBe(model.ntokens);
-    expect(Array.from(read.input)).toEqual(Array.from(model.input));
+    expect(read.input.rowIds).toBeUndefined();
+    expect(Array.from(read.input.values)).toEqual(Array.from(model.input.values));
     expect(Array.from(read.output)).toEqual(Array.from(model.output));
     const again = join(directory, 'synthetic-again.bin');
     await writeFastTextModel(again, read);
     expect(readFileSync(again)).toEqual(readFileSync(path));
   });
 
+  it('writes the zero rows of a sparse input matrix as zeros and reads back only the others', async () => {
+    const model = syntheticModel();
+    const { dim, rows } = model.input;
+    const rowIds = Int32Array.from([0, 1, 2, 3, 5, 6, 17, rows - 1]);
+    const values = Float32Array.from({ length: rowIds.length * dim }, (_, i) => i + 1);
+    const sparse = { ...model, input: new SparseRowMatrix(rows, dim, values, rowIds) };
+    const densePath = join(directory, 'dense-zeros.bin');
+    await writeFastTextModel(densePath, { ...model, input: SparseRowMatrix.dense(sparse.input.toDense(), dim) });
+    const path = join(directory, 'sparse.bin');
+    await writeFastTextModel(path, sparse);
+    expect(readFileSync(path)).toEqual(readFileSync(densePath));
+    const read = await readFastTextModel(path);
+    expect(Array.from(read.input.rowIds!)).toEqual(Array.from(rowIds));
+    expect(Array.from(read.input.values)).toEqual(Array.from(values));
+    expect(read.input.storedIndex(4)).toBe(-1);
+    expect(read.input.storedIndex(17)).toBe(6);
+    expect(Array.from(read.output)).toEqual(Array.from(model.output));
+  });
+
   it('averages the word row with its n-gram rows; </s> has none; unknown words use n-grams', () => {
     const model = syntheticModel();
     const vectors = wordVectorsFromFastTextModel(model);
-    const row = (index: number): number[] => Array.from(model.input.subarray(index * 3, index * 3 + 3));
+    const row = (index: number): number[] => Array.from(model.input.values.subarray(index * 3, index * 3 + 3));
     const average = (rows: number[][]): number[] => [0, 1, 2].map((d) => rows.reduce((sum, r) => sum + r[d]!, 0) / rows.length);
     const expectClose = (actual: Float32Array | undefined, expected: number[]): void =>
       expected.forEach((value, d) => expect(actual![d]).toBeCloseTo(value, 6));
@@ -112,7 +133,7 @@ describe.skipIf(!hasFastText())('fastText model format against the fasttext tool
     expect(model.args).toMatchObject({ dim: 8, model: 'sg', loss: 'ns', bucket: 1000, minn: 3, maxn: 6, epoch: 2 });
     expect(model.words).toContain('</s>');
     expect(model.words).toContain('日本語');
-    expect(model.input).toHaveLength((model.words.length + 1000) * 8);
+    expect(model.input.toDense()).toHaveLength((model.words.length + 1000) * 8);
     expect(model.output).toHaveLength(model.words.length * 8);
     await writeFastTextModel(join(directory, 'sg-again.bin'), model);
     expect(readFileSync(join(directory, 'sg-again.bin'))).toEqual(readFileSync(join(directory, 'sg.bin')));
@@ -141,7 +162,7 @@ describe.skipIf(!hasFastText())('fastText model format against the fasttext tool
       args: { ...synthetic.args, model: 'sg', loss: 'ns', wordNgrams: 1 },
       labels: [],
       labelCounts: new Float64Array(0),
-      output: synthetic.input.slice(0, synthetic.words.length * 3),
+      output: synthetic.input.values.slice(0, synthetic.words.length * 3),
     };
     await writeFastTextModel(join(directory, 'ours.bin'), model);
     const vectors = wordVectorsFromFastTextModel(model);

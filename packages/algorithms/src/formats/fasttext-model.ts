@@ -1,5 +1,7 @@
+import { writeSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { InputDataError } from '@blazefleet/core';
+import { SparseRowMatrix } from '../sparse-row-matrix.js';
 import { buildSubwordIndex } from '../subwords.js';
 import { Vocabulary } from '../vocabulary.js';
 import { WordVectors } from '../word-vectors.js';
@@ -27,8 +29,8 @@ export interface FastTextModel {
   labels: string[];
   labelCounts: Float64Array;
   ntokens: number;
-  /** (words.length + bucket) x dim. */
-  input: Float32Array;
+  /** (words.length + bucket) x dim; a classifier's rows that training never touched are zero and not stored. */
+  input: SparseRowMatrix;
   /** rows x dim (words for cbow/sg, labels for supervised). */
   output: Float32Array;
 }
@@ -83,7 +85,7 @@ function headerBytes(model: FastTextModel): Uint8Array {
     buffer[at++] = entry.type;
   });
   buffer[at++] = 0; // quant_input: false
-  int64(model.input.length / args.dim);
+  int64(model.input.rows);
   int64(args.dim);
   return buffer;
 }
@@ -98,10 +100,11 @@ function floatBytes(matrix: Float32Array): Uint8Array {
   return new Uint8Array(matrix.buffer, matrix.byteOffset, matrix.byteLength);
 }
 
+/** Writes model.bin; the input matrix's zero rows that it does not store become holes of a sparse file. */
 export async function writeFastTextModel(path: string, model: FastTextModel): Promise<void> {
   const { dim } = model.args;
-  if (model.input.length % dim !== 0 || model.output.length % dim !== 0) {
-    throw new Error(`fastText model matrices must have a multiple of dim=${dim} values`);
+  if (model.input.dim !== dim || model.output.length % dim !== 0) {
+    throw new Error(`fastText model matrices must have dim=${dim} columns`);
   }
   const outputTail = new Uint8Array(1 + 16);
   const tailView = new DataView(outputTail.buffer);
@@ -110,13 +113,46 @@ export async function writeFastTextModel(path: string, model: FastTextModel): Pr
   tailView.setBigInt64(9, BigInt(dim), true);
   const file = await open(path, 'w');
   try {
-    await writeAll(file, headerBytes(model));
-    await writeAll(file, floatBytes(model.input));
-    await writeAll(file, outputTail);
-    await writeAll(file, floatBytes(model.output));
+    const header = headerBytes(model);
+    await writeAll(file, header);
+    if (model.input.rowIds === undefined) await writeAll(file, floatBytes(model.input.values));
+    else writeStoredRows(file.fd, header.length, model.input);
+    const outputAt = header.length + model.input.rows * dim * 4;
+    await file.write(outputTail, 0, outputTail.length, outputAt);
+    await file.write(floatBytes(model.output), 0, model.output.byteLength, outputAt + outputTail.length);
   } finally {
     await file.close();
   }
+}
+
+/** Rows closer than this many bytes are written with the zeros between them, in one write. */
+const ROW_GAP_BYTES = 4096;
+
+/** The stored rows of a sparse matrix at their places from byte `at`, one write per run of rows close together. */
+function writeStoredRows(fd: number, at: number, matrix: SparseRowMatrix): void {
+  const { dim, values } = matrix;
+  const rowIds = matrix.rowIds!;
+  const rowBytes = dim * 4;
+  const gapRows = Math.max(1, Math.floor(ROW_GAP_BYTES / rowBytes));
+  const chunkRows = Math.max(gapRows, Math.floor(IO_CHUNK_BYTES / 16 / rowBytes));
+  const chunk = new Float32Array(chunkRows * dim);
+  const bytes = floatBytes(chunk);
+  let first = 0;
+  let length = 0;
+  const flush = (): void => {
+    if (length > 0) writeSync(fd, bytes, 0, length * rowBytes, at + first * rowBytes);
+    length = 0;
+  };
+  for (let i = 0; i < rowIds.length; i++) {
+    const row = rowIds[i]!;
+    if (length > 0 && (row - (first + length) > gapRows || row - first >= chunkRows)) flush();
+    if (length === 0) first = row;
+    const place = row - first;
+    chunk.fill(0, length * dim, place * dim);
+    chunk.set(values.subarray(i * dim, (i + 1) * dim), place * dim);
+    length = place + 1;
+  }
+  flush();
 }
 
 /** Sequential little-endian reads through a buffer; every read names what it was reading when the file ends. */
@@ -205,10 +241,8 @@ class ModelFileReader {
 
   /** A rows x cols float32 matrix, read straight into its typed array. */
   async matrix(rows: number, cols: number, what: string): Promise<Float32Array> {
+    this.#checkRoom(rows, cols, what);
     const bytes = rows * cols * 4;
-    if (bytes > this.size - this.offset) {
-      this.fail(`truncated: ${what} (${rows} x ${cols} floats) needs ${bytes} bytes from byte ${this.offset}, the file has ${this.size}`);
-    }
     const matrix = new Float32Array(rows * cols);
     const target = floatBytes(matrix);
     const buffered = Math.min(this.#end - this.#start, bytes);
@@ -222,6 +256,57 @@ class ModelFileReader {
     }
     return matrix;
   }
+
+  /**
+   * A rows x cols float32 matrix with its zero rows left out, read chunk by chunk to the end of the rows kept so far
+   * and compacted there: zero rows never take memory, and a matrix without any is read in place, without a copy.
+   */
+  async sparseMatrix(rows: number, cols: number, what: string, storage?: MatrixStorage): Promise<SparseRowMatrix> {
+    this.#checkRoom(rows, cols, what);
+    const rowBytes = cols * 4;
+    // Pages of the full-size array that are never written take no memory.
+    const values = storage?.(rows * cols, cols) ?? new Float32Array(rows * cols);
+    const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+    const words = new Int32Array(values.buffer, values.byteOffset, values.length);
+    const rowIds = new Int32Array(rows);
+    const chunkRows = Math.max(1, Math.floor(IO_CHUNK_BYTES / 16 / rowBytes));
+    let stored = 0;
+    for (let row = 0; row < rows; ) {
+      const count = Math.min(rows - row, chunkRows);
+      const start = stored * rowBytes;
+      const length = count * rowBytes;
+      const buffered = Math.min(this.#end - this.#start, length);
+      bytes.set(this.#buffer.subarray(this.#start, this.#start + buffered), start);
+      this.#start += buffered;
+      for (let at = buffered; at < length; ) {
+        const { bytesRead } = await this.file.read(bytes, start + at, length - at, this.#fileOffset);
+        if (bytesRead === 0) this.fail(`truncated at byte ${this.#fileOffset} while reading ${what}`);
+        at += bytesRead;
+        this.#fileOffset += bytesRead;
+      }
+      // A row is zero when all its bits are; the others move down over the zero rows before them.
+      const first = stored;
+      for (let r = 0; r < count; r++) {
+        let d = (first + r) * cols;
+        const end = d + cols;
+        while (d < end && words[d] === 0) d++;
+        if (d === end) continue;
+        if (stored !== first + r) values.copyWithin(stored * cols, (first + r) * cols, (first + r + 1) * cols);
+        rowIds[stored++] = row + r;
+      }
+      row += count;
+    }
+    if (stored === rows) return new SparseRowMatrix(rows, cols, values);
+    const kept = storage === undefined ? values.slice(0, stored * cols) : values.subarray(0, stored * cols);
+    return new SparseRowMatrix(rows, cols, kept, rowIds.slice(0, stored));
+  }
+
+  #checkRoom(rows: number, cols: number, what: string): void {
+    const bytes = rows * cols * 4;
+    if (bytes > this.size - this.offset) {
+      this.fail(`truncated: ${what} (${rows} x ${cols} floats) needs ${bytes} bytes from byte ${this.offset}, the file has ${this.size}`);
+    }
+  }
 }
 
 function checkCount(reader: ModelFileReader, value: number, what: string): number {
@@ -229,7 +314,13 @@ function checkCount(reader: ModelFileReader, value: number, what: string): numbe
   return value;
 }
 
-export async function readFastTextModel(path: string): Promise<FastTextModel> {
+/**
+ * Where the reader puts an input matrix of `floats` values (`cols` a row): a zeroed array of that length, of which the
+ * matrix's rows that are not zero take the front.
+ */
+export type MatrixStorage = (floats: number, cols: number) => Float32Array;
+
+export async function readFastTextModel(path: string, options: { inputStorage?: MatrixStorage } = {}): Promise<FastTextModel> {
   let file: FileHandle;
   try {
     file = await open(path, 'r');
@@ -294,7 +385,7 @@ export async function readFastTextModel(path: string): Promise<FastTextModel> {
     const inputCols = await reader.int64('the input matrix columns');
     if (inputCols !== dim) reader.fail(`the input matrix has ${inputCols} columns, args.dim is ${dim}`);
     if (inputRows < nwords) reader.fail(`the input matrix has ${inputRows} rows, fewer than the ${nwords} words`);
-    const input = await reader.matrix(inputRows, inputCols, 'the input matrix');
+    const input = await reader.sparseMatrix(inputRows, inputCols, 'the input matrix', options.inputStorage);
     if ((await reader.byte('qout')) !== 0) reader.fail('quantized output matrices are not supported');
     const outputRows = checkCount(reader, await reader.int64('the output matrix rows'), 'output matrix rows');
     const outputCols = await reader.int64('the output matrix columns');
@@ -319,7 +410,7 @@ export async function readFastTextModel(path: string): Promise<FastTextModel> {
 export function wordVectorsFromFastTextModel(model: FastTextModel): WordVectors {
   const { dim, minn, maxn, bucket } = model.args;
   const nwords = model.words.length;
-  const input = model.input;
+  const input = model.input.toDense();
   const hasSubwords = maxn > 0 && bucket > 0 && minn <= maxn && input.length >= (nwords + bucket) * dim;
   const index = hasSubwords ? buildSubwordIndex(new Vocabulary(model.words, model.counts), minn, maxn, bucket) : undefined;
   const matrix = new Float32Array(nwords * dim);

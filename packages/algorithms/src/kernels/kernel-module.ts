@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { packageFile } from '../package-files.js';
 
 /** Exports of assembly/kernels.ts (see there for the memory contract). */
 export interface Word2VecKernel {
@@ -22,13 +23,13 @@ export interface Word2VecKernel {
     maxRowsPerWord: number,
     hotWords: number,
     scratch: number,
-    seed: bigint,
   ): void;
+  startEpoch(seed: bigint): void;
   mergeHotRows(): void;
   fillUniform(ptr: number, rows: number, dim: number, stride: number, scale: number, seed: bigint): void;
   lossTotal(): number;
   lossExamples(): number;
-  resetLoss(): void;
+  restoreLoss(sum: number, count: number): void;
   trainChunk(mode: number, tokens: number, count: number, learningRate: number, progressStart: number, totalWork: number): number;
   configureSupervised(
     labels: number,
@@ -61,7 +62,7 @@ let compiled: WebAssembly.Module | undefined;
 
 /** The compiled kernel module; compiled once per process and sent to worker threads as is. */
 export function kernelModule(): WebAssembly.Module {
-  compiled ??= new WebAssembly.Module(readFileSync(new URL('../../build/kernels.wasm', import.meta.url)));
+  compiled ??= new WebAssembly.Module(readFileSync(packageFile('build', 'kernels.wasm')));
   return compiled;
 }
 

@@ -90,3 +90,10 @@ export function expandRows(memory: WebAssembly.Memory, offset: number, rows: num
   const all = new Float32Array(memory.buffer, offset, rows * stride);
   if (stride !== dim) for (let r = rows - 1; r > 0; r--) all.copyWithin(r * stride, r * dim, r * dim + dim);
 }
+
+/** Writes packed rows (`dim` floats apart, as compactRows returns them) into rows stored `stride` floats apart. */
+export function restoreRows(memory: WebAssembly.Memory, offset: number, rows: number, dim: number, stride: number, values: Float32Array): void {
+  if (values.length !== rows * dim) throw new RangeError(`expected ${rows} x ${dim} values to restore, got ${values.length}`);
+  new Float32Array(memory.buffer, offset, rows * dim).set(values);
+  expandRows(memory, offset, rows, dim, stride);
+}

@@ -6,6 +6,8 @@ interface ThreadCommon {
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
   thread: number;
+  /** The run's seed; each epoch's generator is seeded from (seed, epoch, thread). */
+  seed: number;
   configure: Parameters<Word2VecKernel['configure']>;
   /** This thread's share: token positions or example indices [start, end). */
   start: number;
@@ -13,7 +15,7 @@ interface ThreadCommon {
   learningRate: number;
   /** [0]: positions or examples processed by all threads together. */
   processed: BigInt64Array;
-  /** [2t]: loss sum, [2t + 1]: loss examples of thread t since training started. */
+  /** [2t]: loss sum, [2t + 1]: loss examples of thread t since training started (restored when resumed). */
   loss: Float64Array;
   /** epochs x (positions or examples). */
   totalWork: number;
@@ -33,10 +35,20 @@ export type TrainingThreadData =
 
 export type TrainingThreadMessage = { type: 'epochDone'; epoch: number } | { type: 'diverged'; epoch: number };
 
+/** SplitMix64 over (seed, epoch, thread): well-mixed generator states, different for every epoch and thread. */
+function threadEpochSeed(seed: number, epoch: number, thread: number): bigint {
+  const mask = (1n << 64n) - 1n;
+  let z = (BigInt(seed) * 0x9e3779b97f4a7c15n + BigInt(epoch) * 0xbf58476d1ce4e5b9n + BigInt(thread) * 0x94d049bb133111ebn + 1n) & mask;
+  z = ((z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n) & mask;
+  z = ((z ^ (z >> 27n)) * 0x94d049bb133111ebn) & mask;
+  return z ^ (z >> 31n);
+}
+
 const data = workerData as TrainingThreadData;
 const kernel = instantiateKernel(data.module, data.memory);
 kernel.configure(...data.configure);
 if (data.kind === 'supervised') kernel.configureSupervised(...data.configureSupervised);
+kernel.restoreLoss(data.loss[2 * data.thread]!, data.loss[2 * data.thread + 1]!);
 
 function trainChunk(from: number, count: number, progressStart: number): number {
   if (data.kind === 'supervised') {
@@ -47,6 +59,7 @@ function trainChunk(from: number, count: number, progressStart: number): number 
 }
 
 function trainEpoch(epoch: number): TrainingThreadMessage {
+  kernel.startEpoch(threadEpochSeed(data.seed, epoch, data.thread));
   const chunkSize = data.kind === 'supervised' ? CHUNK_EXAMPLES : CHUNK_TOKENS;
   for (let from = data.start; from < data.end; from += chunkSize) {
     const count = Math.min(chunkSize, data.end - from);

@@ -1,20 +1,28 @@
 import { Worker } from 'node:worker_threads';
 import type { TrainingProgress } from '@blazefleet/core';
+import { packageFile } from '../package-files.js';
 import type { TrainingThreadData, TrainingThreadMessage } from './training-thread.js';
 
-// Compiled JS runs the worker beside this file; under a TypeScript test runner it runs the built copy.
-const THREAD_SCRIPT = new URL(
-  import.meta.url.endsWith('.ts') ? '../../dist/kernels/training-thread.js' : './training-thread.js',
-  import.meta.url,
-);
+// The built script, also under a TypeScript test runner and from a bundle of the CLI.
+const THREAD_SCRIPT = packageFile('dist', 'kernels', 'training-thread.js');
 
 type ThreadTask = Omit<TrainingThreadData, 'thread' | 'processed' | 'loss' | 'module' | 'memory' | 'totalWork'>;
+
+/** The threads' counters at an epoch boundary: what a checkpoint keeps so that a resumed run continues them. */
+export interface ThreadCounters {
+  /** Work units done: the position in the learning-rate schedule. */
+  processed: number;
+  /** Per thread t: [2t] its loss sum, [2t + 1] its loss examples, since training started. */
+  loss: number[];
+}
 
 /** Hogwild worker threads over one shared model memory, run epoch by epoch, with shared progress and loss counters. */
 export class TrainingThreads {
   readonly #processed = new BigInt64Array(new SharedArrayBuffer(8));
   readonly #loss: Float64Array;
   readonly #workers: Worker[];
+  /** Work done before this run (by the run a checkpoint came from). */
+  readonly #processedBefore: number;
   #reported = { loss: 0, examples: 0 };
 
   constructor(
@@ -22,14 +30,21 @@ export class TrainingThreads {
     memory: WebAssembly.Memory,
     readonly totalWork: number,
     tasks: ThreadTask[],
+    resumed?: ThreadCounters,
   ) {
     this.#loss = new Float64Array(new SharedArrayBuffer(16 * tasks.length));
+    if (resumed !== undefined) {
+      Atomics.store(this.#processed, 0, BigInt(resumed.processed));
+      restoreLoss(this.#loss, resumed.loss);
+    }
+    this.#processedBefore = resumed?.processed ?? 0;
     this.#workers = tasks.map(
       (task, thread) =>
         new Worker(THREAD_SCRIPT, {
           workerData: { ...task, module, memory, thread, processed: this.#processed, loss: this.#loss, totalWork } as TrainingThreadData,
         }),
     );
+    this.#reported = this.lossTotals();
   }
 
   /** Work units (token positions or examples) done by all threads so far. */
@@ -56,6 +71,11 @@ export class TrainingThreads {
     return average;
   }
 
+  /** The counters now; call between epochs. */
+  counters(): ThreadCounters {
+    return { processed: this.processed, loss: Array.from(this.#loss) };
+  }
+
   /** Trains one epoch on every thread; true when any thread's loss became NaN. */
   async runEpoch(epoch: number, signal?: AbortSignal): Promise<boolean> {
     signal?.throwIfAborted();
@@ -67,20 +87,24 @@ export class TrainingThreads {
     await Promise.all(this.#workers.map((w) => w.terminate()));
   }
 
-  /** Progress events every `intervalMs` until the returned function is called (which reports once more). */
+  /**
+   * Progress events every `intervalMs` until the returned function is called (which reports once more). `describe`
+   * gets the work done in all, and the work done and seconds spent by this run (less than all when resumed).
+   */
   reportProgress(
     onProgress: ((progress: TrainingProgress) => void) | undefined,
-    describe: (done: number, seconds: number) => Omit<TrainingProgress, 'loss' | 'etaSeconds' | 'progress'>,
+    describe: (done: number, doneHere: number, seconds: number) => Omit<TrainingProgress, 'loss' | 'etaSeconds' | 'progress'>,
     intervalMs = 1000,
   ): () => void {
     if (!onProgress) return () => {};
     const started = performance.now();
     const report = () => {
       const done = this.processed;
+      const doneHere = done - this.#processedBefore;
       const seconds = (performance.now() - started) / 1000;
-      const perSecond = seconds > 0 ? done / seconds : 0;
+      const perSecond = seconds > 0 ? doneHere / seconds : 0;
       onProgress({
-        ...describe(done, seconds),
+        ...describe(done, doneHere, seconds),
         progress: done / this.totalWork,
         etaSeconds: perSecond > 0 ? (this.totalWork - done) / perSecond : Number.POSITIVE_INFINITY,
         loss: this.lossSinceLastCall(),
@@ -115,6 +139,18 @@ function runEpochOn(worker: Worker, epoch: number, signal: AbortSignal | undefin
     signal?.addEventListener('abort', onAbort, { once: true });
     worker.postMessage({ epoch });
   });
+}
+
+/** Each thread's saved totals; totals saved by another number of threads all go to thread 0 (only their sum is reported). */
+function restoreLoss(loss: Float64Array, saved: readonly number[]): void {
+  if (saved.length === loss.length) {
+    loss.set(saved);
+    return;
+  }
+  for (let i = 0; i < saved.length; i += 2) {
+    loss[0]! += saved[i]!;
+    loss[1]! += saved[i + 1]!;
+  }
 }
 
 /** Every non-finite value's index, or undefined when all are finite. */

@@ -1,6 +1,7 @@
 import { InputDataError, type SupervisedLoss } from '@blazefleet/core';
 import type { FastTextModel } from '../formats/fasttext-model.js';
 import { MemoryPlan, tableSigmoid } from '../kernels/shared-memory.js';
+import { SparseRowMatrix } from '../sparse-row-matrix.js';
 import { Vocabulary } from '../vocabulary.js';
 import { buildLabelTree, type LabelTree } from './label-tree.js';
 import { FeatureEncoder, LABEL_PREFIX, LabeledDictionary } from './labeled-data.js';
@@ -11,6 +12,9 @@ export interface Prediction {
   probabilities: number[];
 }
 
+const NEWLINE = 0x0a;
+const utf8Decoder = new TextDecoder();
+
 /** fastText's std_log: log(x + 1e-5), so that a zero probability still has a logarithm. */
 const stdLog = (x: number) => Math.log(x + 1e-5);
 
@@ -18,26 +22,48 @@ const stdLog = (x: number) => Math.log(x + 1e-5);
 const SIMD_AFTER_PREDICTIONS = 2000;
 /** Larger matrices stay in JavaScript only, not to hold two copies. */
 const SIMD_MAX_MATRIX_BYTES = 1 << 30;
+/** A matrix read straight into the kernel's memory may take most of WebAssembly's 4 GiB. */
+const KERNEL_STORAGE_MAX_BYTES = 3.5 * 2 ** 30;
 const SIMD_MAX_ROWS = 1 << 16;
 
-/** The kernel's meanRowsF64 with the input matrix copied into its memory, and the regions of its arguments. */
+/** The kernel's meanRowsF64 with the input matrix in its memory, and the regions of its arguments. */
 interface SimdMean {
-  meanRows(matrix: number, dim: number, rows: number, count: number, mean: number): void;
+  meanRows(matrix: number, dim: number, rows: number, count: number, divisor: number, mean: number): void;
   matrix: number;
   rows: Int32Array;
   mean: Float64Array;
 }
 
-function simdMean(input: Float32Array, dim: number): SimdMean | undefined {
-  if (input.byteLength > SIMD_MAX_MATRIX_BYTES) return undefined;
+/** The kernels whose memory holds a matrix of classifierInputStorage, by the memory's buffer. */
+const kernelMeans = new WeakMap<ArrayBufferLike, SimdMean>();
+
+/** A kernel on a memory with room for a matrix of `matrixBytes` and meanRowsF64's arguments; the matrix is at `matrix`. */
+function simdKernel(matrixBytes: number, dim: number): { simd: SimdMean; memory: WebAssembly.Memory } {
   const plan = new MemoryPlan();
-  const matrix = plan.take(input.byteLength);
+  const matrix = plan.take(matrixBytes);
   const rows = plan.take(SIMD_MAX_ROWS * 4);
   const mean = plan.take(dim * 8);
   const { memory, kernel } = plan.allocate();
-  new Float32Array(memory.buffer, matrix, input.length).set(input);
   const meanRows = (kernel as unknown as { meanRowsF64: SimdMean['meanRows'] }).meanRowsF64;
-  return { meanRows, matrix, rows: new Int32Array(memory.buffer, rows, SIMD_MAX_ROWS), mean: new Float64Array(memory.buffer, mean, dim) };
+  return { simd: { meanRows, matrix, rows: new Int32Array(memory.buffer, rows, SIMD_MAX_ROWS), mean: new Float64Array(memory.buffer, mean, dim) }, memory };
+}
+
+function simdMean(input: Float32Array, dim: number): SimdMean | undefined {
+  if (input.byteLength > SIMD_MAX_MATRIX_BYTES) return undefined;
+  const { simd, memory } = simdKernel(input.byteLength, dim);
+  new Float32Array(memory.buffer, simd.matrix, input.length).set(input);
+  return simd;
+}
+
+/**
+ * Storage for readFastTextModel's input matrix in the memory of a prediction kernel, so that a classifier of that
+ * model computes hidden vectors with SIMD from the first prediction, without a second copy of the matrix.
+ */
+export function classifierInputStorage(floats: number, cols: number): Float32Array {
+  if (floats * 4 > KERNEL_STORAGE_MAX_BYTES) return new Float32Array(floats);
+  const { simd, memory } = simdKernel(floats * 4, cols);
+  kernelMeans.set(memory.buffer, simd);
+  return new Float32Array(memory.buffer, simd.matrix, floats);
 }
 
 /** A trained text classifier: predicts labels of texts the way fastText's predict does, for any of its losses. */
@@ -53,6 +79,7 @@ export class Classifier {
   #rankedScores = new Float64Array(0);
   #rankedLabels = new Int32Array(0);
   #rankedCount = 0;
+  #labelNames: string[] | undefined;
   #predictions = 0;
   #simd: SimdMean | undefined;
 
@@ -61,11 +88,12 @@ export class Classifier {
     readonly loss: SupervisedLoss,
     readonly dim: number,
     /** (words + buckets) x dim; not to be changed once predictions start (a copy of it may serve them). */
-    readonly input: Float32Array,
+    readonly input: SparseRowMatrix,
     /** labels x dim */
     readonly output: Float32Array,
   ) {
     this.#hidden = this.#ownHidden = new Float64Array(dim);
+    if (input.dim !== dim) throw new RangeError(`input matrix has ${input.dim} columns, expected ${dim}`);
     this.#scores = new Float64Array(dictionary.labels.length);
   }
 
@@ -81,15 +109,60 @@ export class Classifier {
     return { labels: ids.map((id) => this.labelName(id)), probabilities };
   }
 
+  /**
+   * predict without result objects, for many texts: ranks the labels and returns how many there are; rankedLabel(i)
+   * and rankedProbability(i) read them, best first, until the next prediction.
+   */
+  rankText(text: string, k = 1, threshold = 0): number {
+    this.#encoder ??= new FeatureEncoder(this.dictionary);
+    return this.#rank(this.#encoder.encodeText(text), k, threshold);
+  }
+
+  /**
+   * rankText for every line of the UTF-8 text `bytes` (lines end with \n; the last one may not), calling onLine with
+   * the count after ranking each: ASCII lines are read off the bytes, without strings.
+   */
+  rankLines(bytes: Uint8Array, k: number, threshold: number, onLine: (count: number) => void): void {
+    const encoder = (this.#encoder ??= new FeatureEncoder(this.dictionary));
+    for (let start = 0; start < bytes.length; ) {
+      let end = bytes.indexOf(NEWLINE, start);
+      if (end < 0) end = bytes.length;
+      const features = encoder.encodeBytes(bytes, start, end) ?? encoder.encodeText(utf8Decoder.decode(bytes.subarray(start, end)));
+      onLine(this.#rank(features, k, threshold));
+      start = end + 1;
+    }
+  }
+
+  rankedLabel(i: number): number {
+    return this.#rankedLabels[i]!;
+  }
+
+  rankedProbability(i: number): number {
+    return this.loss === 'hs' ? Math.min(1, Math.exp(this.#rankedScores[i]!)) : this.#scores[this.#rankedLabels[i]!]!;
+  }
+
+  /** The label's name with the __label__ prefix. */
   labelName(id: number): string {
-    const label = this.dictionary.labels[id]!;
-    return label.startsWith(LABEL_PREFIX) ? label : LABEL_PREFIX + label;
+    this.#labelNames ??= this.dictionary.labels.map((label) => (label.startsWith(LABEL_PREFIX) ? label : LABEL_PREFIX + label));
+    return this.#labelNames[id]!;
   }
 
   /** Label ids instead of names (for metrics). */
   predictIds(features: Int32Array, k = 1, threshold = 0): { ids: number[]; probabilities: number[] } {
+    const count = this.#rank(features, k, threshold);
+    const ids = new Array<number>(count);
+    const probabilities = new Array<number>(count);
+    for (let i = 0; i < count; i++) {
+      ids[i] = this.rankedLabel(i);
+      probabilities[i] = this.rankedProbability(i);
+    }
+    return { ids, probabilities };
+  }
+
+  /** Ranks the top-k labels with probability >= threshold into #rankedLabels/#rankedScores; returns how many. */
+  #rank(features: Int32Array, k: number, threshold: number): number {
     const labelCount = this.dictionary.labels.length;
-    if (features.length === 0 || labelCount === 0 || !(k >= 1)) return { ids: [], probabilities: [] };
+    if (features.length === 0 || labelCount === 0 || !(k >= 1)) return 0;
     this.#computeHidden(features);
     this.#startRanking(Math.min(k, labelCount));
     if (this.loss === 'hs') {
@@ -110,16 +183,8 @@ export class Classifier {
       }
       for (let j = 0; j < labelCount; j++) if (scores[j]! >= threshold) this.#offer(stdLog(scores[j]!), j, k);
     }
-    // fastText ranks by log(p + 1e-5) and prints its exp, which can exceed 1; the probabilities returned are p itself.
-    const count = this.#rankedCount;
-    const ids = new Array<number>(count);
-    const probabilities = new Array<number>(count);
-    for (let i = 0; i < count; i++) {
-      const label = this.#rankedLabels[i]!;
-      ids[i] = label;
-      probabilities[i] = this.loss === 'hs' ? Math.min(1, Math.exp(this.#rankedScores[i]!)) : this.#scores[label]!;
-    }
-    return { ids, probabilities };
+    // fastText ranks by log(p + 1e-5) and prints its exp, which can exceed 1; rankedProbability gives p itself.
+    return this.#rankedCount;
   }
 
   /** Empties the ranking, with room for `capacity` labels and the one being inserted. */
@@ -163,25 +228,36 @@ export class Classifier {
 
   /**
    * The mean of the feature rows, summed in double precision row after row; by the kernel's meanRowsF64 once it has
-   * the matrix. Here dimension-major with eight running sums kept in registers: each sum sees the same additions in
-   * the same order as a row-major loop, so both give the same results.
+   * the matrix. Zero rows (not stored) count in the mean but are not added: adding zeros would not change the sums.
+   * Here dimension-major with eight running sums kept in registers: each sum sees the same additions in the same order
+   * as a row-major loop, so both give the same results.
    */
   #computeHidden(features: Int32Array): void {
-    if (this.#simd === undefined && ++this.#predictions === SIMD_AFTER_PREDICTIONS) this.#simd = simdMean(this.input, this.dim);
-    const simd = this.#simd;
-    if (simd !== undefined && features.length <= simd.rows.length) {
-      simd.rows.set(features);
-      simd.meanRows(simd.matrix, this.dim, simd.rows.byteOffset, features.length, simd.mean.byteOffset);
+    const { dim, input } = this;
+    if (this.#simd === undefined) {
+      const values = input.values;
+      const ready = kernelMeans.get(values.buffer);
+      if (ready !== undefined && ready.matrix === values.byteOffset) this.#simd = ready;
+      else if (++this.#predictions === SIMD_AFTER_PREDICTIONS) this.#simd = simdMean(values, dim);
+    }
+    const n = features.length;
+    const simd = this.#simd !== undefined && n <= this.#simd.rows.length ? this.#simd : undefined;
+    if (simd === undefined && this.#rowStarts.length < n) this.#rowStarts = new Int32Array(2 * n);
+    const rows = simd === undefined ? this.#rowStarts : simd.rows;
+    let m = 0;
+    for (let i = 0; i < n; i++) {
+      const at = input.storedIndex(features[i]!);
+      if (at >= 0) rows[m++] = at;
+    }
+    if (simd !== undefined) {
+      simd.meanRows(simd.matrix, dim, simd.rows.byteOffset, m, n, simd.mean.byteOffset);
       this.#hidden = simd.mean;
       return;
     }
     this.#hidden = this.#ownHidden;
-    const { dim, input } = this;
     const hidden = this.#hidden;
-    const n = features.length;
-    let starts = this.#rowStarts;
-    if (starts.length < n) starts = this.#rowStarts = new Int32Array(2 * n);
-    for (let i = 0; i < n; i++) starts[i] = features[i]! * dim;
+    const values = input.values;
+    for (let i = 0; i < m; i++) rows[i] = rows[i]! * dim;
     let d = 0;
     for (; d + 8 <= dim; d += 8) {
       let s0 = 0;
@@ -192,16 +268,16 @@ export class Classifier {
       let s5 = 0;
       let s6 = 0;
       let s7 = 0;
-      for (let i = 0; i < n; i++) {
-        const at = starts[i]! + d;
-        s0 += input[at]!;
-        s1 += input[at + 1]!;
-        s2 += input[at + 2]!;
-        s3 += input[at + 3]!;
-        s4 += input[at + 4]!;
-        s5 += input[at + 5]!;
-        s6 += input[at + 6]!;
-        s7 += input[at + 7]!;
+      for (let i = 0; i < m; i++) {
+        const at = rows[i]! + d;
+        s0 += values[at]!;
+        s1 += values[at + 1]!;
+        s2 += values[at + 2]!;
+        s3 += values[at + 3]!;
+        s4 += values[at + 4]!;
+        s5 += values[at + 5]!;
+        s6 += values[at + 6]!;
+        s7 += values[at + 7]!;
       }
       hidden[d] = s0 / n;
       hidden[d + 1] = s1 / n;
@@ -213,9 +289,9 @@ export class Classifier {
       hidden[d + 7] = s7 / n;
     }
     for (; d < dim; d++) {
-      let s = 0;
-      for (let i = 0; i < n; i++) s += input[starts[i]! + d]!;
-      hidden[d] = s / n;
+      let sum = 0;
+      for (let i = 0; i < m; i++) sum += values[rows[i]! + d]!;
+      hidden[d] = sum / n;
     }
   }
 
@@ -254,7 +330,7 @@ export class Classifier {
         wordNgrams: features.wordNgrams,
         loss: this.loss,
         model: 'sup',
-        bucket: this.input.length / this.dim - words.size,
+        bucket: this.input.rows - words.size,
         minn: features.minn,
         maxn: features.maxn,
         lrUpdateRate: 100,

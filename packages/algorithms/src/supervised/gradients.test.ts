@@ -89,8 +89,9 @@ function kernelStep(loss: 'softmax' | 'ns' | 'hs', input: Float32Array, output: 
   new Int32Array(buffer, at.features, FEATURES.length).set(FEATURES);
   new Int32Array(buffer, at.labelOffsets, 2).set([0, 1]);
   new Int32Array(buffer, at.labels, 1).set([TARGET]);
-  kernel.configure(DIM, stride, at.input, at.output, 0, 0, 0, tables.sigmoid, tables.logs, 0, 0, 0, 1, 1, 1, 1, 0, at.scratch, 7n);
+  kernel.configure(DIM, stride, at.input, at.output, 0, 0, 0, tables.sigmoid, tables.logs, 0, 0, 0, 1, 1, 1, 1, 0, at.scratch);
   kernel.configureSupervised(LABELS, KERNEL_LOSSES[loss], at.negatives, 64, at.treeOffsets, at.treeNodes, at.treeCodes, at.scores, 0);
+  kernel.startEpoch(7n);
   // totalWork so large that the learning rate does not decay within the step.
   expect(kernel.trainSupervisedChunk(at.featureOffsets, at.features, at.labelOffsets, at.labels, 0, 1, LR, 0, 1e12)).toBe(0);
   return { input: read(at.input, INPUT_ROWS), output: read(at.output, LABELS) };

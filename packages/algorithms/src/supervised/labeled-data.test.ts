@@ -10,6 +10,7 @@ import { expectInputDataError } from '../testing/expect-input-error.js';
 import { fastTextRows, hasFastText, trainFastText } from '../testing/reference-tools.js';
 import { seededRandom } from '../testing/seeded-random.js';
 import { temporaryDirectory } from '../testing/temporary-directory.js';
+import { textInputFiles } from '../testing/text-input-files.js';
 import { Vocabulary } from '../vocabulary.js';
 import {
   END_OF_LINE,
@@ -219,7 +220,7 @@ describe('readLabeledData', () => {
     await expectInputDataError(readLabeledData(missing, { minCount: 1, features: NO_NGRAMS }), /missing\.txt: file not found/);
     const folder = join(directory, 'folder');
     mkdirSync(folder);
-    await expectInputDataError(readLabeledData(folder, { minCount: 1, features: NO_NGRAMS }), /is a directory/);
+    await expectInputDataError(readLabeledData(folder, { minCount: 1, features: NO_NGRAMS }), /is a directory without input files/);
     for (const empty of ['', '\n \n\t\n']) {
       const path = file(empty);
       await expectInputDataError(readLabeledData(path, { minCount: 1, features: NO_NGRAMS }), new RegExp(`^${path}: is empty`));
@@ -284,11 +285,38 @@ describe('encodeLabeledFile', () => {
   });
 });
 
+describe('labeled data in a directory', () => {
+  it('reads its files in key order as one set, the same as their concatenation, for training and validation', async () => {
+    const { folder, file: concatenation } = textInputFiles('labeled-directory');
+    const random = seededRandom(5);
+    const vocabulary = ['red', 'green', 'blue', 'dark', 'light', 'very'];
+    const lines = (count: number): string =>
+      Array.from({ length: count }, () => {
+        const words = Array.from({ length: 1 + Math.floor(random() * 6) }, () => vocabulary[Math.floor(random() * vocabulary.length)]);
+        return `__label__${random() < 0.5 ? 'warm' : 'cold'} ${words.join(' ')}`;
+      }).join('\n') + '\n';
+    const parts = ['a/one.txt.gz', 'b.txt', 'c/d/two.txt'].map((key) => [key, lines(80)] as const);
+    const root = folder('train', Object.fromEntries([...parts].reverse()));
+    const features: FeatureOptions = { wordNgrams: 2, buckets: 1000, minn: 0, maxn: 0 };
+    const fromDirectory = await readLabeledData(root, { minCount: 2, features });
+    const fromFile = await readLabeledData(concatenation(parts.map(([, text]) => text).join('')), { minCount: 2, features });
+    expect(fromDirectory.dictionary.words.words).toEqual(fromFile.dictionary.words.words);
+    expect(fromDirectory.dictionary.labels).toEqual(fromFile.dictionary.labels);
+    expect(fromDirectory.dictionary.tokenCount).toBe(fromFile.dictionary.tokenCount);
+    expect(fromDirectory.examples).toEqual(fromFile.examples);
+
+    const validationParts = { 'x.txt': lines(30), 'y.txt.gz': lines(30) };
+    const validation = await encodeLabeledFile(folder('valid', validationParts), fromFile.dictionary);
+    expect(validation).toEqual(await encodeLabeledFile(concatenation(validationParts['x.txt'] + validationParts['y.txt.gz']), fromFile.dictionary));
+  });
+});
+
 /** Softmax probabilities per label from a fastText model's matrices: hidden = mean of input rows, scores = output . hidden. */
 function softmaxProbabilities(model: FastTextModel, features: Int32Array): number[] {
   const { dim } = model.args;
   const hidden = new Float64Array(dim);
-  for (const row of features) for (let d = 0; d < dim; d++) hidden[d]! += model.input[row * dim + d]!;
+  const input = model.input.toDense();
+  for (const row of features) for (let d = 0; d < dim; d++) hidden[d]! += input[row * dim + d]!;
   for (let d = 0; d < dim; d++) hidden[d]! /= features.length;
   const scores = model.labels.map((_, label) => {
     let score = 0;

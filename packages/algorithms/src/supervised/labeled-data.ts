@@ -2,7 +2,7 @@ import { InputDataError } from '@blazefleet/core';
 import { buildSubwordIndex, fastTextHash, ngramBuckets, type SubwordIndex } from '../subwords.js';
 import { readTextLines } from '../text-file.js';
 import { Vocabulary } from '../vocabulary.js';
-import { END_OF_LINE, LABEL_PREFIX, TokenizedLines, scanTokenBounds, tokenizeText } from './text-tokenizer.js';
+import { END_OF_LINE, LABEL_PREFIX, TokenizedLines, blankLabelTokens, scanTokenBounds, tokenizeText } from './text-tokenizer.js';
 import { appendWordNgrams, wordNgramCount } from './word-ngrams.js';
 
 export { END_OF_LINE, LABEL_PREFIX, tokenizeText } from './text-tokenizer.js';
@@ -290,6 +290,86 @@ export function encodeTokens(tokens: string[], dictionary: LabeledDictionary): I
 }
 
 const encoders = new WeakMap<LabeledDictionary, FeatureEncoder>();
+const UNDERSCORE = 0x5f;
+const QUOTE_BYTE = 0x22;
+const LESS_THAN_BYTE = 0x3c;
+const FNV_BASIS = 2166136261;
+const FNV_MULTIPLIER = 16777619;
+const asciiBytes = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0));
+const LABEL_PREFIX_BYTES = asciiBytes(LABEL_PREFIX);
+const LINE_BREAK_BYTES = asciiBytes('<br />');
+const END_OF_LINE_BYTES = asciiBytes(END_OF_LINE);
+const byteClass = (chars: string): Uint8Array => {
+  const table = new Uint8Array(256);
+  for (const c of chars) table[c.charCodeAt(0)] = 1;
+  return table;
+};
+/** The byte classes of scanTokenBounds. */
+const SPACE_BYTE = byteClass(' \t\n\v\f\r\0');
+const OWN_TOKEN_BYTE = byteClass("'.,()!?");
+const ENDS_WORD_BYTE = byteClass(" \t\n\v\f\r\0'.,()!?;:");
+
+/** Whether bytes[at, end) starts with `prefix` (ASCII letters compared lowercased when `lowercased`). */
+function startsWithBytes(bytes: Uint8Array, at: number, end: number, prefix: Uint8Array, lowercased = false): boolean {
+  if (end - at < prefix.length) return false;
+  for (let k = 0; k < prefix.length; k++) {
+    let b = bytes[at + k]!;
+    if (lowercased && b >= 0x41 && b <= 0x5a) b += 0x20;
+    if (b !== prefix[k]) return false;
+  }
+  return true;
+}
+
+/** The words' UTF-8 bytes in open addressing by their fastText hash, to find a word by bytes of lowercased ASCII text. */
+class ByteWordTable {
+  private constructor(
+    readonly bytes: Uint8Array,
+    readonly offsets: Int32Array,
+    readonly hashes: Int32Array,
+    /** word id + 1, 0 when free */
+    readonly slots: Int32Array,
+  ) {}
+
+  static of(words: string[]): ByteWordTable {
+    const encoder = new TextEncoder();
+    const encoded = words.map((word) => encoder.encode(word));
+    const offsets = new Int32Array(words.length + 1);
+    encoded.forEach((bytes, id) => (offsets[id + 1] = offsets[id]! + bytes.length));
+    const bytes = new Uint8Array(offsets[words.length]!);
+    encoded.forEach((word, id) => bytes.set(word, offsets[id]!));
+    const hashes = Int32Array.from(words, (word) => fastTextHash(word) | 0);
+    let size = 16;
+    while (size < 2 * words.length) size *= 2;
+    const slots = new Int32Array(size);
+    for (let id = 0; id < words.length; id++) {
+      let slot = hashes[id]! & (size - 1);
+      while (slots[slot] !== 0) slot = (slot + 1) & (size - 1);
+      slots[slot] = id + 1;
+    }
+    return new ByteWordTable(bytes, offsets, hashes, slots);
+  }
+
+  /** The id of the word whose bytes are those of `source[start, end)` with ASCII letters lowercased, or -1. */
+  find(hash: number, source: Uint8Array, start: number, end: number): number {
+    const { slots, hashes, offsets, bytes } = this;
+    const mask = slots.length - 1;
+    const length = end - start;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const id = slots[slot]! - 1;
+      if (id < 0) return -1;
+      if (hashes[id] !== hash) continue;
+      const at = offsets[id]!;
+      if (offsets[id + 1]! - at !== length) continue;
+      let k = 0;
+      for (; k < length; k++) {
+        let b = source[start + k]!;
+        if (b >= 0x41 && b <= 0x5a) b += 0x20;
+        if (b !== bytes[at + k]) break;
+      }
+      if (k === length) return id;
+    }
+  }
+}
 
 /** encodeTokens for one text after another, into one reused buffer, with the words' hashes computed once. */
 export class FeatureEncoder {
@@ -301,6 +381,8 @@ export class FeatureEncoder {
   #bounds = new Int32Array(256);
   /** Open addressing over the words by their characters: word id + 1, 0 when free. */
   #wordSlots: Int32Array | undefined;
+  #endOfLine: number | undefined;
+  #byteWords: ByteWordTable | undefined;
 
   constructor(readonly dictionary: LabeledDictionary) {
     this.#wordHashes = new Int32Array(dictionary.words.size);
@@ -308,13 +390,18 @@ export class FeatureEncoder {
   }
 
   /**
-   * encode(tokenizeText(text)), without making strings of the known words when the text allows (no labels, `"` or
-   * END_OF_LINE, no character n-grams): words are looked up by their characters.
+   * encode(tokenizeText(text)), without making strings of the known words when the text allows (no `"` or
+   * END_OF_LINE, no character n-grams): words are looked up by their characters. Labels are blanked out first;
+   * a token that looks like one after lowercasing is skipped, as encode skips it.
    */
   encodeText(text: string): Int32Array {
-    const lower = text.toLowerCase();
-    if (this.dictionary.subwords !== undefined || lower.includes(LABEL_PREFIX) || lower.includes('"') || lower.includes(END_OF_LINE)) {
+    let lower = text.toLowerCase();
+    if (this.dictionary.subwords !== undefined || lower.includes('"') || lower.includes(END_OF_LINE)) {
       return this.encode(tokenizeText(text));
+    }
+    if (lower.includes(LABEL_PREFIX)) {
+      if (lower.length !== text.length) return this.encode(tokenizeText(text));
+      lower = blankLabelTokens(text, lower);
     }
     let tokenCount = scanTokenBounds(lower, this.#bounds);
     if (tokenCount < 0) {
@@ -329,19 +416,93 @@ export class FeatureEncoder {
     const hashes = this.#hashes;
     const features = this.#features;
     let count = 0;
+    let wordCount = 0;
     for (let t = 0; t < tokenCount; t++) {
       const start = bounds[2 * t]!;
       const end = bounds[2 * t + 1]!;
+      if (lower.charCodeAt(start) === UNDERSCORE && lower.startsWith(LABEL_PREFIX, start)) continue;
       const id = this.#lookUp(lower, start, end);
       if (id >= 0) features[count++] = id;
       // Word hashes only feed word n-grams.
-      hashes[t] = wordNgrams > 1 ? this.#hash(id >= 0 ? dictionary.words.words[id]! : lower.slice(start, end), id) : 0;
+      hashes[wordCount++] = wordNgrams > 1 ? this.#hash(id >= 0 ? dictionary.words.words[id]! : lower.slice(start, end), id) : 0;
     }
-    const end = dictionary.words.indexOf(END_OF_LINE);
+    const end = (this.#endOfLine ??= dictionary.words.indexOf(END_OF_LINE));
     if (end >= 0) features[count++] = end;
-    hashes[tokenCount] = wordNgrams > 1 ? this.#hash(END_OF_LINE, end) : 0;
-    this.#reserve(count, wordNgramCount(tokenCount + 1, wordNgrams));
-    count = appendWordNgrams(hashes, tokenCount + 1, wordNgrams, buckets, dictionary.words.size, this.#features, count);
+    hashes[wordCount++] = wordNgrams > 1 ? this.#hash(END_OF_LINE, end) : 0;
+    this.#reserve(count, wordNgramCount(wordCount, wordNgrams));
+    count = appendWordNgrams(hashes, wordCount, wordNgrams, buckets, dictionary.words.size, this.#features, count);
+    return this.#features.subarray(0, count);
+  }
+
+  /**
+   * encodeText of the UTF-8 line bytes[start, end), read off the bytes without making strings, for ASCII lines without
+   * `"` or END_OF_LINE (and no character n-grams); undefined for the other lines, which take encodeText.
+   * The walk is scanTokenBounds' over the lowercased line, with the label tokens blanked out (blankLabelTokens).
+   */
+  encodeBytes(bytes: Uint8Array, start: number, end: number): Int32Array | undefined {
+    const { dictionary } = this;
+    if (dictionary.subwords !== undefined) return undefined;
+    const table = (this.#byteWords ??= ByteWordTable.of(dictionary.words.words));
+    const { wordNgrams, buckets } = dictionary.features;
+    const maxTokens = end - start + 1;
+    if (this.#hashes.length <= maxTokens) this.#hashes = new Int32Array(2 * maxTokens + 1);
+    this.#reserve(0, maxTokens + 1);
+    const hashes = this.#hashes;
+    const features = this.#features;
+    let count = 0;
+    let wordCount = 0;
+    let i = start;
+    let afterSpace = true;
+    while (i < end) {
+      const c = bytes[i]!;
+      if (c >= 0x80 || c === QUOTE_BYTE) return undefined;
+      if (afterSpace && c === UNDERSCORE && startsWithBytes(bytes, i, end, LABEL_PREFIX_BYTES)) {
+        while (i < end && SPACE_BYTE[bytes[i]!] !== 1) i++;
+        continue;
+      }
+      afterSpace = SPACE_BYTE[c] === 1;
+      const ownToken = OWN_TOKEN_BYTE[c] === 1;
+      if (!ownToken && ENDS_WORD_BYTE[c] === 1) {
+        i++;
+        continue;
+      }
+      if (c === LESS_THAN_BYTE) {
+        if (startsWithBytes(bytes, i, end, LINE_BREAK_BYTES, true)) {
+          i += LINE_BREAK_BYTES.length;
+          afterSpace = false;
+          continue;
+        }
+        if (startsWithBytes(bytes, i, end, END_OF_LINE_BYTES, true)) return undefined;
+      }
+      // One token: a character of its own, or a word up to the next character that ends words (or a line break).
+      const tokenStart = i;
+      let hash = FNV_BASIS;
+      if (ownToken) {
+        hash = Math.imul(hash ^ c, FNV_MULTIPLIER);
+        i++;
+      } else {
+        for (; i < end; i++) {
+          let d = bytes[i]!;
+          if (d >= 0x80 || d === QUOTE_BYTE) return undefined;
+          if (ENDS_WORD_BYTE[d] === 1) break;
+          if (d === LESS_THAN_BYTE && i > tokenStart) {
+            if (startsWithBytes(bytes, i, end, LINE_BREAK_BYTES, true)) break;
+            if (startsWithBytes(bytes, i, end, END_OF_LINE_BYTES, true)) return undefined;
+          }
+          if (d >= 0x41 && d <= 0x5a) d += 0x20;
+          hash = Math.imul(hash ^ d, FNV_MULTIPLIER);
+        }
+      }
+      if (bytes[tokenStart] === UNDERSCORE && startsWithBytes(bytes, tokenStart, i, LABEL_PREFIX_BYTES, true)) continue;
+      const id = table.find(hash, bytes, tokenStart, i);
+      if (id >= 0) features[count++] = id;
+      hashes[wordCount++] = hash;
+    }
+    const endOfLine = (this.#endOfLine ??= dictionary.words.indexOf(END_OF_LINE));
+    if (endOfLine >= 0) features[count++] = endOfLine;
+    hashes[wordCount++] = wordNgrams > 1 ? this.#hash(END_OF_LINE, endOfLine) : 0;
+    this.#reserve(count, wordNgramCount(wordCount, wordNgrams));
+    count = appendWordNgrams(hashes, wordCount, wordNgrams, buckets, dictionary.words.size, this.#features, count);
     return this.#features.subarray(0, count);
   }
 

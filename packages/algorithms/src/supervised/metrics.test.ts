@@ -6,6 +6,7 @@ import { writeLines } from '../testing/corpus-files.js';
 import { hasFastText, trainFastText } from '../testing/reference-tools.js';
 import { seededRandom } from '../testing/seeded-random.js';
 import { temporaryDirectory } from '../testing/temporary-directory.js';
+import { SparseRowMatrix } from '../sparse-row-matrix.js';
 import { Vocabulary } from '../vocabulary.js';
 import { Classifier } from './classifier.js';
 import { LabeledDictionary, encodeLabeledFile, type LabeledExamples } from './labeled-data.js';
@@ -121,7 +122,7 @@ describe('metrics of a real classifier', () => {
   const dictionary = new LabeledDictionary(words, ['__label__pos', '__label__neg'], Float64Array.from([2, 2]), { wordNgrams: 1, buckets: 1, minn: 0, maxn: 0 });
   const input = Float32Array.from([0, 0, 1, 0, 0, 1, 0, 0]);
   const output = Float32Array.from([10, 0, 0, 10]);
-  const classifier = new Classifier(dictionary, 'softmax', 2, input, output);
+  const classifier = new Classifier(dictionary, 'softmax', 2, SparseRowMatrix.dense(input, 2), output);
   const [EOS, GOOD, BAD] = [0, 1, 2];
   const [POS, NEG] = [0, 1];
 

@@ -73,6 +73,20 @@ function scanTokens(lower: string, tokens: string[]): void {
 }
 
 /**
+ * `lower` (text.toLowerCase(), of the same length) with the label tokens of `text` turned into spaces: what is left
+ * tokenizes as tokenizeText(text) without its labels.
+ */
+export function blankLabelTokens(text: string, lower: string): string {
+  let blanked = '';
+  let start = 0;
+  for (const label of text.matchAll(LABEL_TOKEN)) {
+    blanked += lower.slice(start, label.index) + ' '.repeat(label[0].length);
+    start = label.index + label[0].length;
+  }
+  return start === 0 ? lower : blanked + lower.slice(start);
+}
+
+/**
  * The tokens of scanTokens as bounds instead of strings: token t is lower[bounds[2t], bounds[2t + 1]). Returns the
  * token count, or -1 when `bounds` has no room for them all.
  */

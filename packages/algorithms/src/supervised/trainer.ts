@@ -1,8 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { InputDataError, TrainingDivergedError, type SupervisedHyperparameters, type TrainingProgress } from '@blazefleet/core';
 import { KERNEL_LOSSES, kernelModule } from '../kernels/kernel-module.js';
-import { MemoryPlan, compactRows, expandRows, fillActivationTables, paddedStride, shuffle, takeActivationTables, threadScratchBytes } from '../kernels/shared-memory.js';
-import { TrainingThreads, findNonFinite } from '../kernels/training-threads.js';
+import { MemoryPlan, compactRows, expandRows, fillActivationTables, paddedStride, restoreRows, shuffle, takeActivationTables, threadScratchBytes } from '../kernels/shared-memory.js';
+import { TrainingThreads, findNonFinite, type ThreadCounters } from '../kernels/training-threads.js';
+import { SparseRowMatrix, rowSlots } from '../sparse-row-matrix.js';
 import { Classifier } from './classifier.js';
 import { buildLabelTree } from './label-tree.js';
 import { classificationMetrics } from './metrics.js';
@@ -14,6 +15,22 @@ export interface EpochReport {
   trainLoss: number;
   /** Top-1 accuracy on the validation set, when one was given. */
   validationAccuracy?: number;
+}
+
+/** The model of one epoch: the stored input rows (see storedInputRows) and the output rows, packed. */
+export interface ClassifierWeights {
+  input: Float32Array;
+  output: Float32Array;
+}
+
+/** Everything training needs to go on after a completed epoch (with the data, hyperparameters and seed it ran with). */
+export interface ClassifierTrainingState extends ClassifierWeights {
+  completedEpochs: number;
+  counters: ThreadCounters;
+  /** The reports of the epochs so far. */
+  reports: EpochReport[];
+  /** With early_stopping: the best epoch so far by validation accuracy, and its model. */
+  best?: ClassifierWeights & { epoch: number; accuracy: number };
 }
 
 export interface SupervisedTrainingOptions {
@@ -29,6 +46,13 @@ export interface SupervisedTrainingOptions {
   signal?: AbortSignal;
   /** Milliseconds between progress events (default 1000). */
   progressIntervalMs?: number;
+  /**
+   * A state that onCheckpoint gave, of the same data, hyperparameters (epochs may be more) and seed: training goes on
+   * after its last epoch. With one thread the result is then the same as that of a run never interrupted.
+   */
+  resumeFrom?: ClassifierTrainingState;
+  /** Called after every epoch with the state, training paused until it resolves; the arrays are valid until then. */
+  onCheckpoint?: (state: ClassifierTrainingState) => Promise<void>;
 }
 
 export interface TrainedClassifier {
@@ -65,7 +89,8 @@ export async function trainClassifier(options: SupervisedTrainingOptions): Promi
   const features = dictionary.features;
   // As fastText: without word or character n-grams there is nothing to hash, so no bucket rows.
   const buckets = features.wordNgrams > 1 || features.maxn > 0 ? features.buckets : 0;
-  const inputRows = nwords + buckets;
+  const storedRows = buckets > 0 ? storedInputRows(examples.features, nwords, buckets) : undefined;
+  const inputRows = storedRows?.length ?? nwords;
   const tree = hp.loss === 'hs' ? buildLabelTree(dictionary.labelCounts) : undefined;
 
   const module = kernelModule();
@@ -100,9 +125,19 @@ export async function trainClassifier(options: SupervisedTrainingOptions): Promi
     new Int32Array(buffer, at.treeCodes, tree.pathCodes.length).set(tree.pathCodes);
   }
   new Int32Array(buffer, at.featureOffsets, examples.featureOffsets.length).set(examples.featureOffsets);
-  new Int32Array(buffer, at.features, examples.features.length).set(examples.features);
+  const kernelFeatures = new Int32Array(buffer, at.features, examples.features.length);
+  if (storedRows === undefined) kernelFeatures.set(examples.features);
+  else {
+    const slots = rowSlots(storedRows, nwords + buckets);
+    for (let i = 0; i < kernelFeatures.length; i++) kernelFeatures[i] = slots[examples.features[i]!]!;
+  }
   new Int32Array(buffer, at.labelOffsets, examples.labelOffsets.length).set(examples.labelOffsets);
   new Int32Array(buffer, at.labels, examples.labels.length).set(examples.labels);
+  const resumed = options.resumeFrom;
+  if (resumed !== undefined) {
+    restoreRows(memory, at.input, inputRows, dim, stride, resumed.input);
+    restoreRows(memory, at.output, nlabels, dim, stride, resumed.output);
+  }
 
   const threads = new TrainingThreads(
     module,
@@ -113,10 +148,8 @@ export async function trainClassifier(options: SupervisedTrainingOptions): Promi
       start: Math.floor((t * examples.exampleCount) / threadCount),
       end: Math.floor(((t + 1) * examples.exampleCount) / threadCount),
       learningRate: hp.learning_rate,
-      configure: [
-        dim, stride, at.input, at.output, 0, 0, 0, tables.sigmoid, tables.logs, 0, 0, 0, 1, hp.negative_samples, 1, 1, 0,
-        slot.scratch, BigInt.asUintN(64, BigInt(seed) * 1_000_003n + BigInt(t) + 1n),
-      ],
+      seed,
+      configure: [dim, stride, at.input, at.output, 0, 0, 0, tables.sigmoid, tables.logs, 0, 0, 0, 1, hp.negative_samples, 1, 1, 0, slot.scratch],
       configureSupervised: [
         nlabels, KERNEL_LOSSES[hp.loss], at.negatives, hp.loss === 'ns' ? LABEL_NEGATIVE_TABLE_SIZE : 0, at.treeOffsets,
         at.treeNodes, at.treeCodes, slot.scores, 0,
@@ -126,56 +159,66 @@ export async function trainClassifier(options: SupervisedTrainingOptions): Promi
       labelOffsets: at.labelOffsets,
       labels: at.labels,
     })),
+    resumed?.counters,
   );
 
   const tokensPerExample = examples.tokenCount / examples.exampleCount;
-  let epoch = 0;
+  const firstEpoch = resumed?.completedEpochs ?? 0;
+  let epoch = firstEpoch;
   const started = performance.now();
   const stopReporting = threads.reportProgress(
     options.onProgress,
-    (done, seconds) => ({
+    (done, doneHere, seconds) => ({
       alpha: hp.learning_rate * (1 - done / threads.totalWork),
       epoch: Math.min(epoch + 1, hp.epochs),
-      wordsPerSecond: seconds > 0 ? (done * tokensPerExample) / seconds : 0,
+      wordsPerSecond: seconds > 0 ? (doneHere * tokensPerExample) / seconds : 0,
     }),
     options.progressIntervalMs,
   );
+  const inputMatrix = (values: Float32Array) => new SparseRowMatrix(nwords + buckets, dim, values, storedRows);
   const classifierOnModel = () =>
     new Classifier(
       dictionary,
       hp.loss,
       dim,
-      compactRows(memory, at.input, inputRows, dim, stride),
+      inputMatrix(compactRows(memory, at.input, inputRows, dim, stride)),
       compactRows(memory, at.output, nlabels, dim, stride),
     );
-  const reports: EpochReport[] = [];
-  let best: { epoch: number; accuracy: number; input: Float32Array; output: Float32Array } | undefined;
-  let stoppedEarly = false;
-  let lossBefore = 0;
-  let examplesBefore = 0;
+  const reports: EpochReport[] = resumed === undefined ? [] : [...resumed.reports];
+  let best = resumed?.best;
+  // Early stopping after `completed` epochs: no better epoch for `patience` epochs, from min_epochs on.
+  const patienceRunOut = (completed: number): boolean =>
+    hp.early_stopping && best !== undefined && completed >= hp.min_epochs && completed - best.epoch >= hp.patience && completed < hp.epochs;
+  let stoppedEarly = patienceRunOut(firstEpoch);
+  let { loss: lossBefore, examples: examplesBefore } = threads.lossTotals();
   try {
-    for (; epoch < hp.epochs; epoch++) {
+    for (; epoch < hp.epochs && !stoppedEarly; epoch++) {
       if (await threads.runEpoch(epoch, options.signal)) throw new TrainingDivergedError(epoch + 1, 'loss became NaN');
       const totals = threads.lossTotals();
       const report: EpochReport = { epoch: epoch + 1, trainLoss: (totals.loss - lossBefore) / Math.max(1, totals.examples - examplesBefore) };
       lossBefore = totals.loss;
       examplesBefore = totals.examples;
-      if (validation) {
-        const classifier = classifierOnModel();
-        report.validationAccuracy = classificationMetrics(classifier, validation).accuracy;
-        if (hp.early_stopping && (best === undefined || report.validationAccuracy > best.accuracy)) {
-          best = { epoch: epoch + 1, accuracy: report.validationAccuracy, input: classifier.input.slice(), output: classifier.output.slice() };
+      const classifier = validation || options.onCheckpoint ? classifierOnModel() : undefined;
+      try {
+        if (validation && classifier) {
+          report.validationAccuracy = classificationMetrics(classifier, validation).accuracy;
+          if (hp.early_stopping && (best === undefined || report.validationAccuracy > best.accuracy)) {
+            best = { epoch: epoch + 1, accuracy: report.validationAccuracy, input: classifier.input.values.slice(), output: classifier.output.slice() };
+          }
         }
-        expandRows(memory, at.input, inputRows, dim, stride);
-        expandRows(memory, at.output, nlabels, dim, stride);
+        reports.push(report);
+        options.onEpochEnd?.(report);
+        if (options.onCheckpoint && classifier) {
+          const { values: input } = classifier.input;
+          await options.onCheckpoint({ completedEpochs: epoch + 1, counters: threads.counters(), input, output: classifier.output, reports, best });
+        }
+      } finally {
+        if (classifier) {
+          expandRows(memory, at.input, inputRows, dim, stride);
+          expandRows(memory, at.output, nlabels, dim, stride);
+        }
       }
-      reports.push(report);
-      options.onEpochEnd?.(report);
-      if (hp.early_stopping && best && epoch + 1 >= hp.min_epochs && epoch + 1 - best.epoch >= hp.patience && epoch + 1 < hp.epochs) {
-        stoppedEarly = true;
-        epoch++;
-        break;
-      }
+      stoppedEarly = patienceRunOut(epoch + 1);
     }
   } finally {
     await threads.terminate();
@@ -183,8 +226,8 @@ export async function trainClassifier(options: SupervisedTrainingOptions): Promi
   }
   const seconds = (performance.now() - started) / 1000;
   const last = classifierOnModel();
-  if ((findNonFinite(last.input) ?? findNonFinite(last.output)) !== undefined) throw new TrainingDivergedError(epoch, 'weights contain NaN or infinity');
-  const kept = hp.early_stopping && best ? new Classifier(dictionary, hp.loss, dim, best.input, best.output) : last;
+  if ((findNonFinite(last.input.values) ?? findNonFinite(last.output)) !== undefined) throw new TrainingDivergedError(epoch, 'weights contain NaN or infinity');
+  const kept = hp.early_stopping && best ? new Classifier(dictionary, hp.loss, dim, inputMatrix(best.input), best.output) : last;
   return {
     hyperparameters: hp,
     classifier: kept,
@@ -192,9 +235,31 @@ export async function trainClassifier(options: SupervisedTrainingOptions): Promi
     bestEpoch: hp.early_stopping && best ? best.epoch : reports.length,
     stoppedEarly,
     seconds,
-    tokensPerSecond: (reports.length * examples.tokenCount) / seconds,
+    tokensPerSecond: seconds > 0 ? ((epoch - firstEpoch) * examples.tokenCount) / seconds : 0,
     threads: threadCount,
   };
+}
+
+/**
+ * The input rows a model stores: every word's, and the n-gram buckets that training examples use. Training never
+ * updates the other buckets; fastText leaves them at their random initial values, which only add noise to the hidden
+ * vector of a text with n-grams unseen in training. Here they are zero and not stored: the predicted ranking is that
+ * of the same text without its unseen n-grams, and a model with 2 M buckets takes megabytes instead of 800 MB.
+ */
+function storedInputRows(features: Int32Array, nwords: number, buckets: number): Int32Array {
+  const used = new Uint8Array(buckets);
+  let count = 0;
+  for (let i = 0; i < features.length; i++) {
+    const bucket = features[i]! - nwords;
+    if (bucket >= 0 && used[bucket] === 0) {
+      used[bucket] = 1;
+      count++;
+    }
+  }
+  const rows = new Int32Array(nwords + count);
+  for (let w = 0; w < nwords; w++) rows[w] = w;
+  for (let b = 0, at = nwords; b < buckets; b++) if (used[b] === 1) rows[at++] = nwords + b;
+  return rows;
 }
 
 /** Labels in proportion to count^0.5 (fastText's NegativeSamplingLoss table). */

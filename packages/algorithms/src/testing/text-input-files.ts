@@ -1,10 +1,18 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { temporaryDirectory } from './temporary-directory.js';
 
-/** Input files for reader tests, numbered, in a fresh temporary directory removed after the suite. */
-export function textInputFiles(prefix: string): { directory: string; file: (content: string | Uint8Array, gzip?: boolean) => string } {
+export interface TextInputFiles {
+  directory: string;
+  /** A numbered file with `content`, gzipped when asked. */
+  file: (content: string | Uint8Array, gzip?: boolean) => string;
+  /** A folder `name` with `files` (key below it -> text; gzipped when the key ends with .gz). */
+  folder: (name: string, files: Record<string, string>) => string;
+}
+
+/** Input files for reader tests in a fresh temporary directory removed after the suite. */
+export function textInputFiles(prefix: string): TextInputFiles {
   const directory = temporaryDirectory(`${prefix}-`);
   let fileNumber = 0;
   const file = (content: string | Uint8Array, gzip = false): string => {
@@ -13,5 +21,15 @@ export function textInputFiles(prefix: string): { directory: string; file: (cont
     writeFileSync(path, gzip ? gzipSync(bytes) : bytes);
     return path;
   };
-  return { directory, file };
+  const folder = (name: string, files: Record<string, string>): string => {
+    const root = join(directory, name);
+    mkdirSync(root, { recursive: true });
+    for (const [key, text] of Object.entries(files)) {
+      const path = join(root, key);
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, key.endsWith('.gz') ? gzipSync(text) : text);
+    }
+    return root;
+  };
+  return { directory, file, folder };
 }

@@ -5,9 +5,18 @@ import { buildSubwordIndex, type SubwordIndex } from '../subwords.js';
 import type { Vocabulary } from '../vocabulary.js';
 import { WordVectors } from '../word-vectors.js';
 import { KERNEL_MODES, kernelModule } from '../kernels/kernel-module.js';
-import { compactRows, expandRows } from '../kernels/shared-memory.js';
+import { compactRows, expandRows, restoreRows } from '../kernels/shared-memory.js';
 import { createModelMemory, type ModelLayout } from './model-memory.js';
-import { TrainingThreads, findNonFinite } from '../kernels/training-threads.js';
+import { TrainingThreads, findNonFinite, type ThreadCounters } from '../kernels/training-threads.js';
+
+/** Everything training needs to go on after a completed epoch (with the corpus, hyperparameters and seed it ran with). */
+export interface Word2VecTrainingState {
+  completedEpochs: number;
+  counters: ThreadCounters;
+  /** Input rows (words, then n-gram buckets) and output rows, packed: dim floats a row. */
+  input: Float32Array;
+  output: Float32Array;
+}
 
 export interface Word2VecTrainingOptions {
   corpus: Corpus;
@@ -22,6 +31,13 @@ export interface Word2VecTrainingOptions {
   signal?: AbortSignal;
   /** Milliseconds between progress events (default 1000). */
   progressIntervalMs?: number;
+  /**
+   * A state that onCheckpoint gave, of the same corpus, hyperparameters (epochs may be more) and seed: training goes on
+   * after its last epoch. With one thread the result is then the same as that of a run never interrupted.
+   */
+  resumeFrom?: Word2VecTrainingState;
+  /** Called after every epoch with the state, training paused until it resolves; the arrays are valid until then. */
+  onCheckpoint?: (state: Word2VecTrainingState) => Promise<void>;
 }
 
 export interface TrainedWord2Vec {
@@ -35,8 +51,9 @@ export interface TrainedWord2Vec {
   output: Float32Array;
   tokenCount: number;
   epochs: number;
+  /** Training time of this run (of the epochs after the checkpoint when resumed). */
   seconds: number;
-  /** Corpus tokens processed per second (epochs x tokenCount / seconds). */
+  /** Corpus tokens processed per second (epochs trained x tokenCount / seconds). */
   wordsPerSecond: number;
   threads: number;
 }
@@ -50,6 +67,11 @@ export async function trainWord2Vec(options: Word2VecTrainingOptions): Promise<T
   const threadCount = Math.max(1, Math.min(options.threads ?? availableParallelism(), Math.ceil(tokens.length / 1000)));
   const subwords = hp.subwords ? buildSubwordIndex(corpus.vocabulary, hp.min_char, hp.max_char, hp.buckets) : undefined;
   const { memory, layout } = createModelMemory(corpus.vocabulary, hp, subwords, threadCount, seed);
+  const resumed = options.resumeFrom;
+  if (resumed !== undefined) {
+    restoreRows(memory, layout.input, layout.inputRows, layout.dim, layout.stride, resumed.input);
+    restoreRows(memory, layout.output, layout.nwords, layout.dim, layout.stride, resumed.output);
+  }
 
   const threads = new TrainingThreads(
     kernelModule(),
@@ -63,36 +85,41 @@ export async function trainWord2Vec(options: Word2VecTrainingOptions): Promise<T
       start: Math.floor((t * tokens.length) / threadCount),
       end: Math.floor(((t + 1) * tokens.length) / threadCount),
       learningRate: hp.learning_rate,
+      seed,
       configure: [
         layout.dim, layout.stride, layout.input, layout.output, layout.negatives, layout.negativesSize, layout.keep,
         layout.sigmoid, layout.logs, layout.subwordOffsets, layout.subwordRows, hp.subwords ? 1 : 0, hp.window_size,
         hp.negative_samples, hp.batch_size, layout.maxRowsPerWord, layout.hotWords, slot.scratch,
-        BigInt.asUintN(64, BigInt(seed) * 1_000_003n + BigInt(t) + 1n),
       ],
     })),
+    resumed?.counters,
   );
   const started = performance.now();
   const wordsPerPosition = corpus.tokenCount / tokens.length;
-  let epoch = 0;
+  const firstEpoch = resumed?.completedEpochs ?? 0;
+  let epoch = firstEpoch;
   const stopReporting = threads.reportProgress(
     options.onProgress,
-    (done, seconds) => ({
+    (done, doneHere, seconds) => ({
       alpha: hp.learning_rate * Math.max(1 - done / threads.totalWork, 1e-4),
       epoch: Math.min(epoch + 1, hp.epochs),
-      wordsPerSecond: seconds > 0 ? (done * wordsPerPosition) / seconds : 0,
+      wordsPerSecond: seconds > 0 ? (doneHere * wordsPerPosition) / seconds : 0,
     }),
     options.progressIntervalMs,
   );
   try {
     for (; epoch < hp.epochs; epoch++) {
       if (await threads.runEpoch(epoch, options.signal)) throw new TrainingDivergedError(epoch + 1, 'loss became NaN');
-      if (options.onEpochEnd && epoch + 1 < hp.epochs) {
-        const input = compactRows(memory, layout.input, layout.inputRows, layout.dim, layout.stride);
-        try {
-          await options.onEpochEnd(epoch + 1, () => buildVectors(corpus.vocabulary, hp, layout, input, subwords));
-        } finally {
-          expandRows(memory, layout.input, layout.inputRows, layout.dim, layout.stride);
-        }
+      const evaluate = options.onEpochEnd !== undefined && epoch + 1 < hp.epochs;
+      if (!evaluate && options.onCheckpoint === undefined) continue;
+      const input = compactRows(memory, layout.input, layout.inputRows, layout.dim, layout.stride);
+      const output = compactRows(memory, layout.output, layout.nwords, layout.dim, layout.stride);
+      try {
+        if (evaluate) await options.onEpochEnd!(epoch + 1, () => buildVectors(corpus.vocabulary, hp, layout, input, subwords));
+        await options.onCheckpoint?.({ completedEpochs: epoch + 1, counters: threads.counters(), input, output });
+      } finally {
+        expandRows(memory, layout.input, layout.inputRows, layout.dim, layout.stride);
+        expandRows(memory, layout.output, layout.nwords, layout.dim, layout.stride);
       }
     }
   } finally {
@@ -115,7 +142,7 @@ export async function trainWord2Vec(options: Word2VecTrainingOptions): Promise<T
     tokenCount: corpus.tokenCount,
     epochs: hp.epochs,
     seconds,
-    wordsPerSecond: (hp.epochs * corpus.tokenCount) / seconds,
+    wordsPerSecond: seconds > 0 ? ((hp.epochs - firstEpoch) * corpus.tokenCount) / seconds : 0,
     threads: threadCount,
   };
 }

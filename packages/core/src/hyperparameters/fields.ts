@@ -85,6 +85,23 @@ function editDistance(a: string, b: string): number {
 }
 
 /**
+ * The candidate nearest to `name` by edit distance, the "did you mean" of error messages: within 3 edits and within
+ * half the candidate's length, so that a short name is not "corrected" into an unrelated one.
+ */
+export function closestName(name: string, candidates: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of candidates) {
+    if (Math.abs(candidate.length - name.length) > 3) continue; // cannot be within 3 edits; spares long inputs
+    const distance = editDistance(name, candidate);
+    if (distance < bestDistance && distance <= Math.min(3, Math.max(1, Math.floor(candidate.length / 2)))) {
+      [best, bestDistance] = [candidate, distance];
+    }
+  }
+  return best;
+}
+
+/**
  * Reads raw hyperparameters against a field table: unknown names, wrong types and out-of-range
  * values throw a HyperparameterError naming the field; absent fields take their defaults.
  */
@@ -92,10 +109,10 @@ export function parseFields<F extends FieldTable>(table: F, raw: Record<string, 
   const names = Object.keys(table);
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(raw)) {
-    const field = table[key];
+    const field = Object.hasOwn(table, key) ? table[key] : undefined;
     if (!field) {
-      const nearest = names.map((n) => [n, editDistance(key, n)] as const).sort((a, b) => a[1] - b[1])[0];
-      const hint = nearest && nearest[1] <= 3 ? `did you mean '${nearest[0]}'? ` : '';
+      const nearest = closestName(key, names);
+      const hint = nearest === undefined ? '' : `did you mean '${nearest}'? `;
       throw new HyperparameterError(key, `a known ${context} hyperparameter (${hint}known: ${names.join(', ')})`);
     }
     if (value === undefined) continue;

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { InputDataError, UsageError } from '@blazefleet/core';
@@ -23,9 +24,9 @@ interface PredictionRequest {
 }
 
 const GZIP_MAGIC = [0x1f, 0x8b];
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-async function readInput(path: string, io: CliIo): Promise<string> {
+/** The input's bytes, gunzipped when gzip, checked to be UTF-8, without a byte order mark. */
+async function readInput(path: string, io: CliIo): Promise<Buffer> {
   const source = path === '-' ? 'stdin' : path;
   let bytes: Buffer;
   if (path === '-') {
@@ -44,16 +45,21 @@ async function readInput(path: string, io: CliIo): Promise<string> {
       throw new InputDataError(source, `corrupt gzip data (${(error as Error).message})`);
     }
   }
-  try {
-    return utf8.decode(bytes);
-  } catch {
-    throw new InputDataError(source, 'is not valid UTF-8 text');
+  if (!isUtf8(bytes)) throw new InputDataError(source, 'is not valid UTF-8 text');
+  return bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
+}
+
+/** Whether the first byte that is not whitespace is `{`: the input may be a JSON request. */
+function mayBeRequest(bytes: Buffer): boolean {
+  for (const byte of bytes) {
+    if (byte === 0x7b) return true;
+    if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d) return false;
   }
+  return false;
 }
 
 /** The request when the input is one, undefined for plain text lines. */
 function parseRequest(text: string, source: string): PredictionRequest | undefined {
-  if (!text.trimStart().startsWith('{')) return undefined;
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -88,13 +94,49 @@ function endpointAnswer(prediction: Prediction): { label: string[]; prob: number
   return { label: prediction.labels, prob: prediction.probabilities.map((p) => Number(p.toPrecision(6))) };
 }
 
-/** fastText's predict-prob line: `__label__a 0.9 __label__b 0.05`. */
-function predictProbLine(prediction: Prediction): string {
-  const { labels, probabilities } = prediction;
-  let line = '';
-  for (let i = 0; i < labels.length; i++) line += `${i > 0 ? ' ' : ''}${labels[i]!} ${ostreamNumber(probabilities[i]!, 6)}`;
-  return line;
+/** Output bytes in one growing buffer, so that a line of output is no string of its own. */
+class OutputBuffer {
+  #bytes = Buffer.allocUnsafe(1 << 20);
+  #length = 0;
+
+  #reserve(extra: number): void {
+    if (this.#length + extra <= this.#bytes.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(2 * this.#bytes.length, this.#length + extra));
+    this.#bytes.copy(grown, 0, 0, this.#length);
+    this.#bytes = grown;
+  }
+  bytes(value: Uint8Array): void {
+    this.#reserve(value.length);
+    this.#bytes.set(value, this.#length);
+    this.#length += value.length;
+  }
+  /** An ASCII string, as numbers are. */
+  ascii(value: string): void {
+    this.#reserve(value.length);
+    this.#length += this.#bytes.write(value, this.#length, 'latin1');
+  }
+  byte(value: number): void {
+    this.#reserve(1);
+    this.#bytes[this.#length++] = value;
+  }
+  get contents(): Buffer {
+    return this.#bytes.subarray(0, this.#length);
+  }
 }
+
+/** Appends fastText's predict-prob line for the classifier's last ranking: `__label__a 0.9 __label__b 0.05`. */
+function writePredictProbLine(out: OutputBuffer, classifier: Classifier, labelBytes: Buffer[], count: number): void {
+  for (let i = 0; i < count; i++) {
+    if (i > 0) out.byte(SPACE);
+    out.bytes(labelBytes[classifier.rankedLabel(i)]!);
+    out.byte(SPACE);
+    out.ascii(ostreamNumber(classifier.rankedProbability(i), 6));
+  }
+  out.byte(NEWLINE);
+}
+
+const SPACE = 0x20;
+const NEWLINE = 0x0a;
 
 function formatOption(value: string | undefined): 'text' | 'json' {
   if (value === undefined || value === 'text' || value === 'json') return value ?? 'text';
@@ -109,19 +151,22 @@ async function predict(argv: readonly string[], io: CliIo): Promise<number> {
   const format = formatOption(stringOption(args, 'format'));
 
   const classifier: Classifier = await loadClassifier(modelPath);
-  const text = await readInput(inputPath, io);
-  const request = parseRequest(text, inputPath === '-' ? 'stdin' : inputPath);
+  const bytes = await readInput(inputPath, io);
+  const request = mayBeRequest(bytes) ? parseRequest(bytes.toString('utf8'), inputPath === '-' ? 'stdin' : inputPath) : undefined;
   if (request !== undefined) {
     const answers = request.instances.map((instance) => endpointAnswer(classifier.predict(instance, request.k ?? k, threshold)));
     io.stdout.write(`${JSON.stringify(answers)}\n`);
     return 0;
   }
-  const out: string[] = [];
-  for (const line of lines(text)) {
-    const prediction = classifier.predict(line, k, threshold);
-    out.push(format === 'json' ? JSON.stringify(endpointAnswer(prediction)) : predictProbLine(prediction));
+  if (format === 'json') {
+    const out = lines(bytes.toString('utf8')).map((line) => JSON.stringify(endpointAnswer(classifier.predict(line, k, threshold))));
+    if (out.length > 0) io.stdout.write(`${out.join('\n')}\n`);
+    return 0;
   }
-  if (out.length > 0) io.stdout.write(`${out.join('\n')}\n`);
+  const out = new OutputBuffer();
+  const labelBytes = classifier.dictionary.labels.map((_, id) => Buffer.from(classifier.labelName(id)));
+  classifier.rankLines(bytes, k, threshold, (count) => writePredictProbLine(out, classifier, labelBytes, count));
+  if (out.contents.length > 0) io.stdout.write(out.contents);
   return 0;
 }
 

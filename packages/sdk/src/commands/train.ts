@@ -21,10 +21,15 @@ import { createTrainingReporter, defaultLogFormat, type LogFormat, type Training
 const TRAIN_OPTIONS: OptionSpecs = {
   train: {
     type: 'string',
-    valueName: 'FILE',
-    description: 'Training data, plain text or gzip. word2vec: space-separated tokens, one sentence per line; supervised: one example per line, __label__X prefixes then the text. Required.',
+    valueName: 'FILE|DIR',
+    description:
+      'Training data, plain text or gzip, or a directory of such files read as one (every file below it, in S3 key order; names starting with "." skipped). word2vec: space-separated tokens, one sentence per line; supervised: one example per line, __label__X prefixes then the text. Required.',
   },
-  validation: { type: 'string', valueName: 'FILE', description: 'Supervised: labeled validation data for validation:accuracy, metrics.json and early_stopping.' },
+  validation: {
+    type: 'string',
+    valueName: 'FILE|DIR',
+    description: 'Supervised: labeled validation data (a file or a directory, as --train) for validation:accuracy, metrics.json and early_stopping.',
+  },
   output: {
     type: 'string',
     valueName: 'DIR',
@@ -33,6 +38,12 @@ const TRAIN_OPTIONS: OptionSpecs = {
   hyperparameters: { type: 'string', valueName: 'FILE', description: 'JSON object of hyperparameters (string values allowed, as SageMaker passes them); flags override it.' },
   threads: { type: 'string', valueName: 'N', description: 'Training threads. Default: available parallelism.' },
   seed: { type: 'string', valueName: 'S', description: 'Random seed; with --threads 1 a seed gives byte-identical vectors. Default: 1.' },
+  checkpoint_dir: {
+    type: 'string',
+    valueName: 'DIR',
+    description:
+      'Save the training state there after every epoch (the latest only, written atomically), and resume after the last epoch of a checkpoint of the same job found there: same mode, hyperparameters (epochs may be larger), seed and data. SageMaker: /opt/ml/checkpoints.',
+  },
   evaluate_every_epoch: { type: 'boolean', description: 'word2vec: report train:mean_rho after every epoch.' },
   word_similarity: { type: 'string', multiple: true, valueName: 'FILE', description: 'word2vec: extra gold word-similarity files (word1 word2 score), evaluated like WS-353.' },
   analogies: { type: 'string', valueName: 'FILE', description: 'word2vec: questions-words.txt style analogy file to evaluate.' },
@@ -62,9 +73,17 @@ async function requireFile(path: string, option: string): Promise<void> {
   if (!info.isFile()) throw new InputDataError(path, `not a file (${option})`);
 }
 
-async function requireOutputDirectory(path: string): Promise<void> {
+/** Training data: a file, or a directory of files (the job says when it holds none). */
+async function requireFileOrDirectory(path: string, option: string): Promise<void> {
   const info = await stat(path).catch(() => undefined);
-  if (info && !info.isDirectory()) throw new UsageError(`--output ${path}: exists and is not a directory`);
+  if (!info) throw new InputDataError(path, `no such file or directory (${option})`);
+  if (!info.isFile() && !info.isDirectory()) throw new InputDataError(path, `not a file or a directory (${option})`);
+}
+
+async function requireDirectoryOption(path: string | undefined, option: string): Promise<void> {
+  if (path === undefined) return;
+  const info = await stat(path).catch(() => undefined);
+  if (info && !info.isDirectory()) throw new UsageError(`--${option} ${path}: exists and is not a directory`);
 }
 
 /** What both kinds of training job get from the command line. */
@@ -72,6 +91,7 @@ interface JobRun {
   args: ParsedArguments;
   trainPath: string;
   outputDir: string;
+  checkpointDir: string | undefined;
   threads: number;
   seed: number;
   io: CliIo;
@@ -93,6 +113,7 @@ function jobCallbacks(run: JobRun) {
     onMetric: (metric: MetricEvent) => run.reporter.metric(metric),
     onLog: (message: string, fields?: Record<string, unknown>) => run.reporter.log(message, fields),
     ...(run.io.signal ? { signal: run.io.signal } : {}),
+    ...(run.checkpointDir === undefined ? {} : { checkpointDir: run.checkpointDir }),
   };
 }
 
@@ -101,10 +122,11 @@ async function trainWord2Vec(hyperparameters: Word2VecHyperparameters, run: JobR
   rejectOptions(args, SUPERVISED_ONLY_OPTIONS, hyperparameters.mode);
   const wordSimilarityFiles = listOption(args, 'word_similarity');
   const analogiesPath = stringOption(args, 'analogies');
-  await requireFile(trainPath, '--train');
+  await requireFileOrDirectory(trainPath, '--train');
   for (const file of wordSimilarityFiles) await requireFile(file, '--word_similarity');
   if (analogiesPath !== undefined) await requireFile(analogiesPath, '--analogies');
-  await requireOutputDirectory(outputDir);
+  await requireDirectoryOption(outputDir, 'output');
+  await requireDirectoryOption(run.checkpointDir, 'checkpoint_dir');
 
   run.reporter.started({ trainPath, outputDir, hyperparameters, threads, seed });
   return runWord2VecJob({
@@ -124,9 +146,10 @@ async function trainSupervised(hyperparameters: SupervisedHyperparameters, run: 
   const { args, trainPath, outputDir, threads, seed } = run;
   rejectOptions(args, WORD2VEC_ONLY_OPTIONS, hyperparameters.mode);
   const validationPath = stringOption(args, 'validation');
-  await requireFile(trainPath, '--train');
-  if (validationPath !== undefined) await requireFile(validationPath, '--validation');
-  await requireOutputDirectory(outputDir);
+  await requireFileOrDirectory(trainPath, '--train');
+  if (validationPath !== undefined) await requireFileOrDirectory(validationPath, '--validation');
+  await requireDirectoryOption(outputDir, 'output');
+  await requireDirectoryOption(run.checkpointDir, 'checkpoint_dir');
 
   run.reporter.started({ trainPath, ...(validationPath === undefined ? {} : { validationPath }), outputDir, hyperparameters, threads, seed });
   return runSupervisedJob({
@@ -146,7 +169,7 @@ async function train(argv: readonly string[], io: CliIo): Promise<number> {
   try {
     const trainPath = stringOption(args, 'train');
     const outputDir = stringOption(args, 'output');
-    if (trainPath === undefined) throw new UsageError('--train FILE is required');
+    if (trainPath === undefined) throw new UsageError('--train FILE|DIR is required');
     if (outputDir === undefined) throw new UsageError('--output DIR is required');
 
     const hyperparameterFile = stringOption(args, 'hyperparameters');
@@ -156,6 +179,7 @@ async function train(argv: readonly string[], io: CliIo): Promise<number> {
       args,
       trainPath,
       outputDir,
+      checkpointDir: stringOption(args, 'checkpoint_dir'),
       threads: integerOption(args, 'threads', 1, availableParallelism()),
       seed: integerOption(args, 'seed', 0, 1),
       io,
@@ -173,7 +197,8 @@ async function train(argv: readonly string[], io: CliIo): Promise<number> {
 export const trainCommand: Command = {
   name: 'train',
   summary: 'Train word2vec embeddings (cbow, skipgram, batch_skipgram) or a text classifier (supervised) like BlazingText.',
-  usage: 'train --mode skipgram|cbow|batch_skipgram|supervised --train FILE[.gz] [--validation FILE] --output DIR [--name value ...] [options]',
+  usage:
+    'train --mode skipgram|cbow|batch_skipgram|supervised --train FILE[.gz]|DIR [--validation FILE|DIR] --output DIR [--checkpoint_dir DIR] [--name value ...] [options]',
   options: TRAIN_OPTIONS,
   details: () =>
     `${hyperparameterTable('Hyperparameters of the word2vec modes (also --name=value, and --subwords alone for true)', WORD2VEC_HYPERPARAMETERS)}\n\n` +
@@ -181,6 +206,9 @@ export const trainCommand: Command = {
     'Metrics are printed as BlazingText does, "#mean_rho: 0.6123" for train:mean_rho, "#validation_accuracy: 0.94" for\n' +
     'validation:accuracy and "#train_loss: 0.31" for train:loss, in both log formats (JSON metric records carry the same\n' +
     'text in their "line" field), so a regex such as "#validation_accuracy: (-?[0-9.]+)" finds them.\n' +
+    'With --checkpoint_dir, a job stopped by SIGTERM or SIGINT (exit status 130) or by a crash starts again after the\n' +
+    'last epoch saved when run again with the same arguments ("Resumed from checkpoint after epoch N of M"); a\n' +
+    'checkpoint of another job, or one that cannot be read, is reported and left aside, and training starts over.\n' +
     'Exit status: 0 on success, 2 for bad input (hyperparameters, files, divergence), 1 for unexpected errors.',
   run: train,
 };

@@ -1,0 +1,188 @@
+import { parseDocument } from 'yaml';
+import { HyperparameterError, TrainingJobSpecError, type TrainingJobSpecIssue } from './errors.js';
+import { parseTrainingHyperparameters, type TrainingHyperparameters } from './hyperparameters/supervised.js';
+import { describeValue } from './describe-value.js';
+import { FIELD_NAMES, formatPath, isObject, parseField, unknownFieldReason, type FieldName } from './training-job-fields.js';
+
+/** A named metric read from a training container's log: the first capture group of `regex` is its value. */
+export interface MetricDefinition {
+  name: string;
+  regex: string;
+}
+
+/** A training container of your own. A `command` given as one string is run by `/bin/sh -c`. */
+export interface ContainerAlgorithm {
+  command: string[];
+  image?: string;
+  metricDefinitions: MetricDefinition[];
+}
+
+/** BlazingText (Blazefleet's own word2vec and text classification), or a container of your own. */
+export type TrainingAlgorithm = 'blazingtext' | ContainerAlgorithm;
+
+export type CompressionType = 'None' | 'Gzip';
+export type S3DataDistributionType = 'FullyReplicated' | 'ShardedByS3Key';
+
+/** One named input of a training job, copied to the worker before training starts. */
+export interface Channel {
+  channelName: string;
+  /** `s3://bucket/prefix` or `file://path`. */
+  uri: string;
+  compressionType: CompressionType;
+  contentType?: string;
+  s3DataDistributionType: S3DataDistributionType;
+  inputMode: 'File';
+}
+
+export interface ResourceConfig {
+  /** `ml.<family>.<size>`, one of INSTANCE_TYPES. */
+  instanceType: string;
+  instanceCount: number;
+  volumeSizeInGB?: number;
+}
+
+export interface StoppingCondition {
+  maxRuntimeInSeconds: number;
+  /** Longest time from submission to the end of training, waiting for a worker included; >= maxRuntimeInSeconds. */
+  maxWaitTimeInSeconds?: number;
+}
+
+export interface RetryStrategy {
+  /** Attempts in all, the first included (SageMaker's meaning): 1 never retries. */
+  maximumRetryAttempts: number;
+}
+
+export interface CheckpointConfig {
+  uri: string;
+  localPath: string;
+}
+
+export interface Tag {
+  key: string;
+  value: string;
+}
+
+/** A training job as Blazefleet runs it: SageMaker's CreateTrainingJob request in camelCase, every default filled in. */
+export interface TrainingJobSpec {
+  name: string;
+  algorithm: TrainingAlgorithm;
+  /** Passed to the algorithm as strings, as given. */
+  hyperParameters: Record<string, string>;
+  inputDataConfig: Channel[];
+  outputPath: string;
+  resourceConfig: ResourceConfig;
+  stoppingCondition: StoppingCondition;
+  retryStrategy: RetryStrategy;
+  checkpointConfig?: CheckpointConfig;
+  environment: Record<string, string>;
+  tags: Tag[];
+  /** Seconds between asking a stopped job to end (SIGTERM) and killing it. */
+  stopGracePeriodSeconds: number;
+}
+
+/** The rules that BlazingText adds: its hyperparameter schema, train and validation channels only, one instance. */
+function blazingTextIssues(spec: Partial<TrainingJobSpec>): TrainingJobSpecIssue[] {
+  const issues: TrainingJobSpecIssue[] = [];
+  let hyperparameters: TrainingHyperparameters | undefined;
+  if (spec.hyperParameters !== undefined) {
+    try {
+      hyperparameters = parseTrainingHyperparameters(spec.hyperParameters);
+    } catch (error) {
+      if (!(error instanceof HyperparameterError)) throw error;
+      const got = error.received === undefined ? '' : `, got ${describeValue(error.received)}`;
+      issues.push({ path: formatPath(['hyperParameters', error.field]), reason: `expected ${error.expected}${got}` });
+    }
+  }
+  if (spec.inputDataConfig !== undefined) {
+    const names = spec.inputDataConfig.map((c) => c.channelName);
+    names.forEach((name, index) => {
+      if (name !== 'train' && name !== 'validation') {
+        const reason = `expected train or validation (the channels of blazingtext), got ${describeValue(name)}`;
+        issues.push({ path: `inputDataConfig[${index}].channelName`, reason });
+      }
+    });
+    if (!names.includes('train')) issues.push({ path: 'inputDataConfig', reason: 'expected a channel named train (required by blazingtext)' });
+    if (hyperparameters?.mode === 'supervised' && hyperparameters.early_stopping && !names.includes('validation')) {
+      issues.push({ path: 'inputDataConfig', reason: 'expected a channel named validation (required when hyperParameters.early_stopping is true)' });
+    }
+  }
+  const count = spec.resourceConfig?.instanceCount;
+  if (count !== undefined && count !== 1) {
+    issues.push({ path: 'resourceConfig.instanceCount', reason: `expected 1 for blazingtext (it trains on one instance), got ${count}` });
+  }
+  return issues;
+}
+
+function checkSpec(value: unknown, source: string | undefined): TrainingJobSpec {
+  if (!isObject(value)) {
+    throw new TrainingJobSpecError([{ path: '', reason: `expected a training job spec object, got ${describeValue(value)}` }], source);
+  }
+  const issues: TrainingJobSpecIssue[] = [];
+  for (const key of Object.keys(value)) {
+    if (!(FIELD_NAMES as string[]).includes(key)) issues.push({ path: formatPath([key]), reason: unknownFieldReason(key, FIELD_NAMES) });
+  }
+  const spec: Record<string, unknown> = {};
+  for (const field of FIELD_NAMES) {
+    const parsed = parseField(field, value[field], issues);
+    if (parsed !== undefined) spec[field] = parsed;
+  }
+  if (spec.algorithm === 'blazingtext') issues.push(...blazingTextIssues(spec as Partial<TrainingJobSpec>));
+  const [first, ...rest] = issues.sort((a, b) => fieldOrder(a.path) - fieldOrder(b.path));
+  if (first !== undefined) throw new TrainingJobSpecError([first, ...rest], source);
+  return spec as unknown as TrainingJobSpec;
+}
+
+/** Unknown fields first (their misspelling is usually the cause of the rest), then the spec's own order. */
+function fieldOrder(path: string): number {
+  return FIELD_NAMES.indexOf(/^[A-Za-z]+/.exec(path)?.[0] as FieldName);
+}
+
+/**
+ * Validates a training job spec (e.g. parsed JSON) and fills in every default. Throws TrainingJobSpecError listing
+ * every problem found, each with the path of its field (`inputDataConfig[1].uri`).
+ */
+export function parseTrainingJobSpec(value: unknown): TrainingJobSpec {
+  return checkSpec(value, undefined);
+}
+
+/**
+ * Reads a training job spec from JSON text, or YAML when the text is not JSON, then validates it as
+ * parseTrainingJobSpec does. `sourceName` (usually the file name) begins every error message; syntax errors carry
+ * their line and column.
+ */
+export function parseTrainingJobSpecText(text: string, sourceName: string): TrainingJobSpec {
+  return checkSpec(readSpecText(text, sourceName), sourceName);
+}
+
+function syntaxError(source: string, reason: string, line?: number, column?: number): TrainingJobSpecError {
+  return new TrainingJobSpecError([{ path: '', reason, ...(line === undefined ? {} : { line, column: column ?? 1 }) }], source);
+}
+
+function readSpecText(text: string, source: string): unknown {
+  const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  if (body.trim() === '') throw syntaxError(source, 'expected a training job spec in JSON or YAML, got an empty text');
+  let jsonError: Error;
+  try {
+    return JSON.parse(body);
+  } catch (error) {
+    jsonError = error as Error;
+  }
+  const document = parseDocument(body, { logLevel: 'error' });
+  const yamlError = document.errors[0];
+  if (yamlError === undefined) {
+    try {
+      return document.toJS();
+    } catch (error) {
+      throw syntaxError(source, `invalid YAML: ${(error as Error).message}`);
+    }
+  }
+  const jsonOffset = /at position (\d+)/.exec(jsonError.message)?.[1];
+  if (/^\s*[[{]/.test(body) && jsonOffset !== undefined) {
+    const before = body.slice(0, Number(jsonOffset));
+    const line = before.split('\n').length;
+    const reason = jsonError.message.replace(/ in JSON at position \d+.*$/s, '');
+    throw syntaxError(source, `invalid JSON: ${reason}`, line, before.length - before.lastIndexOf('\n'));
+  }
+  const reason = yamlError.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+  throw syntaxError(source, `invalid YAML: ${reason}`, yamlError.linePos?.[0].line, yamlError.linePos?.[0].col);
+}

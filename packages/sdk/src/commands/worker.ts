@@ -1,0 +1,63 @@
+import { describeInstanceType, UsageError, type InstancePool } from '@blazefleet/core';
+import { pino } from 'pino';
+import { integerOption, parseArguments, stringOption, type OptionSpecs } from '../arguments.js';
+import type { CliIo } from '../cli-io.js';
+import { COMMON_OPTIONS, type Command } from '../command.js';
+import { FLEET_OPTIONS } from '../fleet-options.js';
+
+const OPTIONS: OptionSpecs = {
+  pool: { type: 'string', valueName: 'cpu', description: 'The pool whose jobs this worker takes (cpu; gpu workers come with the GPU worker package). Required.' },
+  'instance-type': { type: 'string', valueName: 'TYPE', description: "This host's instance type, for the cost of its trials (default: what each job asks for)." },
+  concurrency: { type: 'string', valueName: 'N', description: 'Trials at once (default 1: one trial uses all its threads).' },
+  'work-dir': { type: 'string', valueName: 'DIR', description: 'Where trial directories are made and removed (default: the system temporary directory).' },
+  ...FLEET_OPTIONS,
+  ...COMMON_OPTIONS,
+};
+
+async function worker(argv: readonly string[], io: CliIo): Promise<number> {
+  const args = parseArguments(argv, OPTIONS, { allowExtra: false, allowPositionals: false });
+  const pool = stringOption(args, 'pool');
+  if (pool !== 'cpu') {
+    throw new UsageError(
+      pool === 'gpu' ? '--pool gpu: the GPU worker is not part of this installation yet; run --pool cpu workers' : `--pool: expected cpu, got ${JSON.stringify(pool ?? '')}`,
+    );
+  }
+  const instanceType = stringOption(args, 'instance-type');
+  if (instanceType !== undefined) describeInstanceType(instanceType);
+  const workDir = stringOption(args, 'work-dir');
+  const { TrainingWorker } = await import('@blazefleet/worker-cpu');
+  const { fleetLocation } = await import('@blazefleet/queue');
+  const redisUrl = stringOption(args, 'redis-url');
+  const prefix = stringOption(args, 'prefix');
+  const location = fleetLocation(process.env, { ...(redisUrl === undefined ? {} : { redisUrl }), ...(prefix === undefined ? {} : { prefix }) });
+  const log = pino({ base: { pool } }, pino.destination({ dest: 1, sync: true }));
+  const running = await TrainingWorker.start({
+    ...location,
+    pool: pool as InstancePool,
+    log,
+    concurrency: integerOption(args, 'concurrency', 1, 1),
+    ...(instanceType === undefined ? {} : { instanceType }),
+    ...(workDir === undefined ? {} : { workRoot: workDir }),
+    ...(process.env.BLAZEFLEET_LOCK_DURATION_MS ? { lockDurationMs: Number(process.env.BLAZEFLEET_LOCK_DURATION_MS) } : {}),
+    ...(process.env.BLAZEFLEET_STALLED_INTERVAL_MS ? { stalledIntervalMs: Number(process.env.BLAZEFLEET_STALLED_INTERVAL_MS) } : {}),
+  });
+  await new Promise<void>((resolve) => {
+    if (io.signal === undefined) return;
+    if (io.signal.aborted) resolve();
+    io.signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  log.info({}, 'shutting down: running trials go back to the queue');
+  await running.shutdown();
+  return 0;
+}
+
+export const workerCommand: Command = {
+  name: 'worker',
+  summary: "Run a fleet worker: takes its pool's training jobs from the queue and runs each attempt as a trial.",
+  usage: 'worker --pool cpu [--instance-type ml.c5.2xlarge] [--concurrency 1] [--work-dir DIR]',
+  options: OPTIONS,
+  details: () =>
+    'SIGTERM or SIGINT: the worker takes no more jobs, stops its trials (they checkpoint) and hands them back to the\n' +
+    'queue, then exits. A worker killed outright loses its jobs to the other workers once its lock expires.',
+  run: worker,
+};

@@ -1,0 +1,40 @@
+import { UsageError } from '@blazefleet/core';
+import type { ParsedArguments, OptionSpecs } from './arguments.js';
+import { stringOption } from './arguments.js';
+import type { TrainingJobsClient } from './training-jobs-client.js';
+
+/** Where the fleet is: options of every fleet command, defaulting to REDIS_URL and BLAZEFLEET_PREFIX. */
+export const FLEET_OPTIONS: OptionSpecs = {
+  'redis-url': { type: 'string', valueName: 'URL', description: "The fleet's Redis (default REDIS_URL, else redis://127.0.0.1:6379)." },
+  prefix: { type: 'string', valueName: 'PREFIX', description: 'Redis key prefix of the fleet (default BLAZEFLEET_PREFIX, else blazefleet).' },
+};
+
+export const JSON_OPTION: OptionSpecs = {
+  json: { type: 'boolean', description: 'Print JSON instead of text.' },
+};
+
+/** The one positional argument of `logs NAME`, `metrics NAME`, `stop NAME`. */
+export function jobNameArgument(args: ParsedArguments, command: string): string {
+  const [name, ...rest] = args.positionals;
+  if (name === undefined) throw new UsageError(`${command} needs a job name: blazefleet ${command} NAME`);
+  if (rest.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(rest[0])}`);
+  return name;
+}
+
+/** A connected client (its module loads only when a fleet command runs), closed after `use`. */
+export async function withClient<T>(args: ParsedArguments, use: (client: TrainingJobsClient) => Promise<T>): Promise<T> {
+  const { TrainingJobsClient } = await import('./training-jobs-client.js');
+  const redisUrl = stringOption(args, 'redis-url');
+  const prefix = stringOption(args, 'prefix');
+  const backoff = process.env.BLAZEFLEET_RETRY_BACKOFF_MS;
+  const client = await TrainingJobsClient.connect({
+    ...(redisUrl === undefined ? {} : { redisUrl }),
+    ...(prefix === undefined ? {} : { prefix }),
+    ...(backoff === undefined ? {} : { retryBackoffMs: Number(backoff) }),
+  });
+  try {
+    return await use(client);
+  } finally {
+    await client.close();
+  }
+}

@@ -1,0 +1,1 @@
+export { TrainingWorker, type TrainingWorkerOptions, type WorkerLog } from './training-worker.js';

@@ -1,0 +1,290 @@
+import { join } from 'node:path';
+import { billableSeconds, cost, hourlyPrice, type PriceTable, type TrainingJobSpec } from '@blazefleet/core';
+import { artifactStoreFor, type ArtifactStore } from '@blazefleet/artifact-store';
+import { decodeBlazingTextEvent } from './blazingtext-events.js';
+import { CheckpointSync } from './checkpoint-sync.js';
+import { TrialOptionsError } from './errors.js';
+import { trialScriptPath } from './package-files.js';
+import { SecondaryStatusTimeline, type SecondaryStatus, type SecondaryStatusTransition } from './secondary-status.js';
+import { jobOutputUri, modelArchive, outputDataArchive, uploadOutputs } from './trial-artifacts.js';
+import { TrialDirectory } from './trial-directory.js';
+import { TrialFailure, failureOfError, failureOfExit } from './trial-failure.js';
+import { TrialLog } from './trial-log.js';
+import { MetricScraper, TrialMetrics, type FinalMetric, type TrialMetric } from './trial-metrics.js';
+import { TrialProcess, type TrialExit } from './trial-process.js';
+import { TrialStop, type StopReason } from './trial-stop.js';
+
+/** Progress of a BlazingText trial, about once a second. */
+export interface TrialProgress {
+  /** Fraction of all epochs done, 0..1. */
+  fraction: number;
+  wordsPerSecond?: number;
+  etaSeconds?: number;
+  epoch?: number;
+}
+
+/** How a trial reports while it runs. Callbacks must not throw; a throwing secondaryStatus fails the attempt. */
+export interface TrialEvents {
+  /** Each status as it is entered, awaited before the trial goes on, in order. */
+  secondaryStatus(status: SecondaryStatus, message: string): void | Promise<void>;
+  /** The trial's stdout and stderr lines, in batches (every 200 ms or 500 lines). */
+  logLines(lines: string[]): void;
+  metric(metric: TrialMetric): void;
+  progress?(progress: TrialProgress): void;
+}
+
+export interface TrialOptions {
+  spec: TrainingJobSpec;
+  /** 1-based number of this attempt. */
+  attempt: number;
+  /** A fresh trial directory is made below it and removed afterwards. */
+  workRoot: string;
+  events: TrialEvents;
+  /** Stops the trial; abort with reason 'WorkerShutdown' when the worker leaves, anything else is 'StopRequested'. */
+  stop?: AbortSignal;
+  /** The store of a URI; default artifactStoreFor(uri). */
+  artifactStores?: (uri: string) => ArtifactStore;
+  /** Prices for `cost`; default core's table. */
+  priceTable?: PriceTable;
+  /** The instance type the worker bills as; default spec.resourceConfig.instanceType. */
+  instanceType?: string;
+  /** Seconds between checkpoint uploads while training (default 30). */
+  checkpointSyncSeconds?: number;
+}
+
+export interface TrialResult {
+  status: 'Completed' | 'Failed' | 'Stopped';
+  stopReason?: StopReason;
+  /** Starts with the failure's class: ClientError, InputObjectNotFound, AlgorithmError, ArtifactStoreError, TrialKilled, InternalError. */
+  failureReason?: string;
+  /** Whether another attempt may succeed: a lost worker, throttling, a killed process; never a client error. */
+  retryable: boolean;
+  /** URI of the uploaded model.tar.gz. */
+  modelArtifacts?: string;
+  finalMetrics: FinalMetric[];
+  /** Whole seconds from the start of Downloading to the end of Uploading (the final status). */
+  billableSeconds: number;
+  /** US dollars: core's cost(instanceType, billableSeconds, instanceCount, priceTable). */
+  cost: number;
+  secondaryStatusTransitions: SecondaryStatusTransition[];
+}
+
+type Outcome =
+  | { status: 'Completed'; modelArtifacts?: string }
+  | { status: 'Stopped'; stopReason: StopReason; modelArtifacts?: string }
+  | { status: 'Failed'; failure: TrialFailure };
+
+const DEFAULT_CHECKPOINT_SYNC_SECONDS = 30;
+
+function checkOptions(options: TrialOptions): void {
+  if (!Number.isSafeInteger(options.attempt) || options.attempt < 1) throw new TrialOptionsError('attempt', 'an integer >= 1', options.attempt);
+  if (typeof options.workRoot !== 'string' || options.workRoot === '') throw new TrialOptionsError('workRoot', 'a directory path', options.workRoot);
+  const sync = options.checkpointSyncSeconds;
+  if (sync !== undefined && !(Number.isFinite(sync) && sync > 0)) throw new TrialOptionsError('checkpointSyncSeconds', 'a number of seconds > 0', sync);
+  if (typeof options.events?.secondaryStatus !== 'function') throw new TrialOptionsError('events.secondaryStatus', 'a function', options.events?.secondaryStatus);
+  const instanceType = options.instanceType ?? options.spec.resourceConfig.instanceType;
+  try {
+    hourlyPrice(instanceType, options.priceTable);
+  } catch (error) {
+    throw new TrialOptionsError('instanceType', `an instance type of core's table (${(error as Error).message})`, instanceType);
+  }
+}
+
+/**
+ * Runs one attempt of a training job as SageMaker runs a training job: lays out a trial directory as /opt/ml,
+ * downloads the channels and checkpoints, runs the algorithm in a supervised child process (its own process group,
+ * killed if this process dies), streams its log and metrics, stops it on request or at its maximum runtime, uploads
+ * model.tar.gz, metrics.json, train.log and the checkpoints, and removes the directory. Resolves with the outcome
+ * whatever happened to the trial; rejects only for invalid options or a secondaryStatus callback that throws.
+ */
+export async function runTrial(options: TrialOptions): Promise<TrialResult> {
+  checkOptions(options);
+  const { spec } = options;
+  const instanceType = options.instanceType ?? spec.resourceConfig.instanceType;
+  const timeline = new SecondaryStatusTimeline((status, message) => options.events.secondaryStatus(status, message));
+  const metrics = new TrialMetrics();
+  const stop = new TrialStop(options.stop);
+  let dir: TrialDirectory | undefined;
+  try {
+    let outcome: Outcome;
+    try {
+      await timeline.enter('Starting', 'Preparing the trial directory');
+      dir = await TrialDirectory.create(options.workRoot, spec, options.attempt, instanceType).catch((error: unknown) => {
+        throw failureOfError(error, 'creating the trial directory');
+      });
+      outcome = await new TrialAttempt(options, dir, timeline, metrics, stop).run();
+    } catch (error) {
+      outcome = { status: 'Failed', failure: failureOfError(error, 'running the trial') };
+    }
+    const [terminal, message] = terminalStatus(outcome, spec);
+    await timeline.enter(terminal, message);
+    const start = timeline.startOf('Downloading');
+    const seconds = start === undefined ? 0 : billableSeconds((timeline.startOf(terminal)! - start) / 1000);
+    return {
+      status: outcome.status,
+      ...(outcome.status === 'Stopped' ? { stopReason: outcome.stopReason } : {}),
+      ...(outcome.status === 'Failed' ? { failureReason: outcome.failure.reason } : {}),
+      retryable: outcome.status === 'Failed' ? outcome.failure.retryable : outcome.status === 'Stopped' && outcome.stopReason === 'WorkerShutdown',
+      ...(outcome.status !== 'Failed' && outcome.modelArtifacts !== undefined ? { modelArtifacts: outcome.modelArtifacts } : {}),
+      finalMetrics: metrics.finalMetrics,
+      billableSeconds: seconds,
+      cost: cost(instanceType, seconds, spec.resourceConfig.instanceCount, options.priceTable),
+      secondaryStatusTransitions: timeline.transitions,
+    };
+  } finally {
+    stop.dispose();
+    await dir?.remove();
+  }
+}
+
+function terminalStatus(outcome: Outcome, spec: TrainingJobSpec): [SecondaryStatus, string] {
+  switch (outcome.status) {
+    case 'Completed':
+      return ['Completed', 'Training job completed'];
+    case 'Failed':
+      return ['Failed', outcome.failure.reason];
+    case 'Stopped':
+      if (outcome.stopReason === 'MaxRuntimeExceeded') {
+        return ['MaxRuntimeExceeded', `Training job stopped: it ran past its maximum runtime of ${spec.stoppingCondition.maxRuntimeInSeconds} s`];
+      }
+      if (outcome.stopReason === 'WorkerShutdown') return ['Interrupted', 'Training job interrupted: its worker shut down'];
+      return ['Stopped', 'Training job stopped'];
+  }
+}
+
+/** The phases of one attempt after its directory exists: Downloading, Training, Uploading. */
+class TrialAttempt {
+  private readonly spec: TrainingJobSpec;
+  private readonly storeFor: (uri: string) => ArtifactStore;
+  private readonly checkpoints: CheckpointSync | undefined;
+  private readonly blazingText: boolean;
+
+  constructor(
+    private readonly options: TrialOptions,
+    private readonly dir: TrialDirectory,
+    private readonly timeline: SecondaryStatusTimeline,
+    private readonly metrics: TrialMetrics,
+    private readonly stop: TrialStop,
+  ) {
+    this.spec = options.spec;
+    this.storeFor = options.artifactStores ?? ((uri: string) => artifactStoreFor(uri));
+    const checkpointConfig = this.spec.checkpointConfig;
+    this.checkpoints = checkpointConfig === undefined ? undefined : new CheckpointSync(this.storeFor(checkpointConfig.uri), checkpointConfig.uri, dir.checkpointDir);
+    this.blazingText = this.spec.algorithm === 'blazingtext';
+  }
+
+  async run(): Promise<Outcome> {
+    if (this.stop.reason !== undefined) return { status: 'Stopped', stopReason: this.stop.reason };
+    await this.timeline.enter('Downloading', 'Downloading input data');
+    await this.download();
+    if (this.stop.reason !== undefined) return { status: 'Stopped', stopReason: this.stop.reason };
+
+    await this.timeline.enter('Training', 'Training in progress');
+    const log = new TrialLog(join(this.dir.runtimeDir, 'train.log'), (lines) => this.options.events.logLines(lines));
+    const { exit, lastStderrLine, stopReason } = await this.train(log);
+    await log.close();
+
+    if (stopReason !== undefined) return this.upload({ status: 'Stopped', stopReason }, log);
+    const failure = failureOfExit(exit, {
+      clientErrorExitCode: this.blazingText,
+      failureMessage: await this.dir.failureMessage(),
+      lastStderrLine,
+    });
+    if (failure === undefined) return this.upload({ status: 'Completed' }, log);
+    await this.keepWhatFailed(log);
+    return { status: 'Failed', failure };
+  }
+
+  private async download(): Promise<void> {
+    for (const channel of this.spec.inputDataConfig) {
+      const doing = `downloading channel ${channel.channelName}`;
+      try {
+        await this.storeFor(channel.uri).download(channel.uri, this.dir.channelDir(channel.channelName));
+      } catch (error) {
+        throw failureOfError(error, doing);
+      }
+      if (this.stop.reason !== undefined) return;
+    }
+    await this.checkpoints?.restore().catch((error: unknown) => {
+      throw failureOfError(error, `downloading the checkpoints of ${this.checkpoints!.uri}`);
+    });
+  }
+
+  private async train(log: TrialLog): Promise<{ exit: TrialExit; lastStderrLine: string | undefined; stopReason: StopReason | undefined }> {
+    const { spec, options, metrics } = this;
+    let lastStderrLine: string | undefined;
+    const scraper = typeof spec.algorithm === 'string' ? undefined : new MetricScraper(spec.algorithm.metricDefinitions);
+    const recordMetric = (metric: TrialMetric, final: boolean): void => {
+      metrics.record(metric, final);
+      options.events.metric(metric);
+    };
+    const onLine = (line: string): void => {
+      log.add(line);
+      scraper?.scan(line, Date.now(), (metric) => recordMetric(metric, true));
+    };
+    const onStdoutLine = (line: string): void => {
+      onLine(line);
+      if (!this.blazingText) return;
+      const event = decodeBlazingTextEvent(line);
+      if (event?.event === 'metric') {
+        const { name, value, epoch } = event;
+        recordMetric({ name, value, timestamp: Date.now(), ...(epoch === undefined ? {} : { epoch }) }, epoch === undefined);
+      } else if (event?.event === 'progress') {
+        options.events.progress?.({ fraction: event.progress, wordsPerSecond: event.wordsPerSecond, etaSeconds: event.etaSeconds, epoch: event.epoch });
+      }
+    };
+    const onStderrLine = (line: string): void => {
+      onLine(line);
+      if (line.trim() !== '') lastStderrLine = line.trim();
+    };
+
+    const command = typeof spec.algorithm === 'string' ? [process.execPath, trialScriptPath('blazingtext-trial'), this.dir.root] : spec.algorithm.command;
+    const trial = new TrialProcess({ command, cwd: this.dir.root, env: this.dir.environment(process.env), onStdoutLine, onStderrLine });
+    const stopWatch = this.stop.whileRunning(() => trial.terminate(spec.stopGracePeriodSeconds));
+    this.stop.limitRuntime(spec.stoppingCondition.maxRuntimeInSeconds);
+    this.checkpoints?.start(options.checkpointSyncSeconds ?? DEFAULT_CHECKPOINT_SYNC_SECONDS);
+    try {
+      const exit = await trial.exited;
+      return { exit, lastStderrLine, stopReason: trial.stopRequested ? this.stop.reason : undefined };
+    } finally {
+      stopWatch();
+      // Stops that come once training ended change nothing: the attempt's outputs are uploaded as they are.
+      this.stop.dispose();
+      trial.kill();
+    }
+  }
+
+  /** Uploading: the final checkpoints, then model.tar.gz (none when the worker shuts down), output data, metrics and log. */
+  private async upload(outcome: Exclude<Outcome, { status: 'Failed' }>, log: TrialLog): Promise<Outcome> {
+    await this.timeline.enter('Uploading', 'Uploading the model, metrics, log and checkpoints');
+    const completed = outcome.status === 'Completed';
+    const keepModel = completed || outcome.stopReason !== 'WorkerShutdown';
+    const outputUri = jobOutputUri(this.spec.outputPath, this.spec.name);
+    let doing = 'uploading the checkpoints';
+    try {
+      await this.checkpoints?.finish();
+      doing = 'archiving the model';
+      const model = keepModel ? await modelArchive(this.dir, this.blazingText, completed) : undefined;
+      const outputData = keepModel ? await outputDataArchive(this.dir) : undefined;
+      doing = `uploading the outputs to ${outputUri}`;
+      const uploaded = await uploadOutputs(this.storeFor(outputUri), outputUri, {
+        ...(model === undefined ? {} : { model }),
+        ...(outputData === undefined ? {} : { outputData }),
+        metricsJson: this.metrics.toJson(),
+        trainLog: log.path,
+      });
+      return { ...outcome, ...uploaded };
+    } catch (error) {
+      // A stopped job stays stopped: what it left is uploaded as far as possible.
+      if (!completed) return outcome;
+      return { status: 'Failed', failure: failureOfError(error, doing) };
+    }
+  }
+
+  /** After a failure: the checkpoints, metrics.json and train.log, as far as they can be uploaded. */
+  private async keepWhatFailed(log: TrialLog): Promise<void> {
+    const outputUri = jobOutputUri(this.spec.outputPath, this.spec.name);
+    await this.checkpoints?.finish().catch(() => {});
+    await uploadOutputs(this.storeFor(outputUri), outputUri, { metricsJson: this.metrics.toJson(), trainLog: log.path }).catch(() => {});
+  }
+}
