@@ -42,3 +42,4 @@ export {
 } from './supervised/trainer.js';
 export { classificationMetrics, precisionAtK, type ClassificationMetrics, type LabelMetrics, type PrecisionAtK } from './supervised/metrics.js';
 export { runSupervisedJob, type SupervisedJobOptions, type SupervisedJobResult } from './supervised-job.js';
+export { CHECKPOINT_WRITTEN } from './checkpoint/job-checkpoints.js';

@@ -2,12 +2,13 @@ import { InputObjectNotFoundError, type ArtifactStore } from '@blazefleet/artifa
 
 /**
  * The checkpoints of a job (checkpointConfig): copied into the trial's checkpoint directory before training, and the
- * files that changed copied back every `intervalSeconds` while it trains and once more at the end, so that the next
- * attempt resumes from the latest.
+ * files that changed copied back when the algorithm says it wrote one (the engine, after every epoch), every
+ * `intervalSeconds` while it trains, and once more at the end, so that the next attempt resumes from the latest.
  */
 export class CheckpointSync {
   private timer: NodeJS.Timeout | undefined;
   private inFlight: Promise<unknown> = Promise.resolve();
+  private busy = false;
 
   constructor(
     private readonly store: ArtifactStore,
@@ -30,16 +31,18 @@ export class CheckpointSync {
    * A failed periodic upload is left for the next one and for the final upload, which reports its errors.
    */
   start(intervalSeconds: number): void {
-    let busy = false;
-    this.timer = setInterval(() => {
-      if (busy) return;
-      busy = true;
-      this.inFlight = this.upload()
-        .catch(() => {})
-        .finally(() => {
-          busy = false;
-        });
-    }, intervalSeconds * 1000);
+    this.timer = setInterval(() => this.uploadSoon(), intervalSeconds * 1000);
+  }
+
+  /** Uploads what changed now, unless an upload is under way (the next one or the final one takes it then). */
+  uploadSoon(): void {
+    if (this.busy || this.timer === undefined) return;
+    this.busy = true;
+    this.inFlight = this.upload()
+      .catch(() => {})
+      .finally(() => {
+        this.busy = false;
+      });
   }
 
   /** Stops the periodic uploads, waits for the one under way and uploads what changed since. */

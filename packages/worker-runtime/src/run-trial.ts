@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { CHECKPOINT_WRITTEN } from '@blazefleet/algorithms';
 import { billableSeconds, cost, hourlyPrice, type PriceTable, type TrainingJobSpec } from '@blazefleet/core';
 import { artifactStoreFor, type ArtifactStore } from '@blazefleet/artifact-store';
 import { decodeBlazingTextEvent } from './blazingtext-events.js';
@@ -231,6 +232,8 @@ class TrialAttempt {
         recordMetric({ name, value, timestamp: Date.now(), ...(epoch === undefined ? {} : { epoch }) }, epoch === undefined);
       } else if (event?.event === 'progress') {
         options.events.progress?.({ fraction: event.progress, wordsPerSecond: event.wordsPerSecond, etaSeconds: event.etaSeconds, epoch: event.epoch });
+      } else if (event?.event === 'log' && event.message.startsWith(CHECKPOINT_WRITTEN)) {
+        this.checkpoints?.uploadSoon();
       }
     };
     const onStderrLine = (line: string): void => {

@@ -2,6 +2,9 @@ import type { ThreadCounters } from '../kernels/training-threads.js';
 import { CheckpointFolder, CorruptCheckpointError, type CheckpointContents } from './checkpoint-folder.js';
 import { inputDifferences, type InputFileFingerprint, type VocabularyFingerprint } from './input-fingerprint.js';
 
+/** The log message after each saved epoch (a worker uploads the checkpoint when it sees it). */
+export const CHECKPOINT_WRITTEN = 'Checkpoint written after epoch';
+
 /** What makes two runs the same job: a checkpoint is resumed only by a run with the same identity (epochs may grow). */
 export interface JobIdentity {
   hyperparameters: { mode: string; epochs: number };
@@ -86,7 +89,7 @@ export class JobCheckpoints {
       training: { completedEpochs, epochs: this.identity.hyperparameters.epochs, processed: counters.processed, loss: counters.loss, ...details },
     };
     const path = await this.#folder.write({ epoch: completedEpochs, state, matrices });
-    this.log(`Checkpoint written after epoch ${completedEpochs}`, { checkpoint: path, epoch: completedEpochs, seconds: (performance.now() - started) / 1000 });
+    this.log(`${CHECKPOINT_WRITTEN} ${completedEpochs}`, { checkpoint: path, epoch: completedEpochs, seconds: (performance.now() - started) / 1000 });
   }
 }
 

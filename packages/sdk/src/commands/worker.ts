@@ -1,4 +1,5 @@
-import { describeInstanceType, UsageError, type InstancePool } from '@blazefleet/core';
+import { readFile } from 'node:fs/promises';
+import { describeInstanceType, InputDataError, parsePriceTable, UsageError, type InstancePool } from '@blazefleet/core';
 import { pino } from 'pino';
 import { integerOption, parseArguments, stringOption, type OptionSpecs } from '../arguments.js';
 import type { CliIo } from '../cli-io.js';
@@ -10,6 +11,11 @@ const OPTIONS: OptionSpecs = {
   'instance-type': { type: 'string', valueName: 'TYPE', description: "This host's instance type, for the cost of its trials (default: what each job asks for)." },
   concurrency: { type: 'string', valueName: 'N', description: 'Trials at once (default 1: one trial uses all its threads).' },
   'work-dir': { type: 'string', valueName: 'DIR', description: 'Where trial directories are made and removed (default: the system temporary directory).' },
+  'price-table': {
+    type: 'string',
+    valueName: 'FILE',
+    description: 'JSON of $/hour by instance type, e.g. {"ml.c5.2xlarge": 0.35}, over the AWS on-demand defaults (also BLAZEFLEET_PRICE_TABLE).',
+  },
   ...FLEET_OPTIONS,
   ...COMMON_OPTIONS,
 };
@@ -25,6 +31,15 @@ async function worker(argv: readonly string[], io: CliIo): Promise<number> {
   const instanceType = stringOption(args, 'instance-type');
   if (instanceType !== undefined) describeInstanceType(instanceType);
   const workDir = stringOption(args, 'work-dir');
+  const priceTableFile = stringOption(args, 'price-table') ?? process.env.BLAZEFLEET_PRICE_TABLE;
+  const priceTable =
+    priceTableFile === undefined
+      ? undefined
+      : parsePriceTable(
+          await readFile(priceTableFile, 'utf8').catch((error: NodeJS.ErrnoException) => {
+            throw new InputDataError(priceTableFile, `cannot read the price table: ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
+          }),
+        );
   const { TrainingWorker } = await import('@blazefleet/worker-cpu');
   const { fleetLocation } = await import('@blazefleet/queue');
   const redisUrl = stringOption(args, 'redis-url');
@@ -38,6 +53,7 @@ async function worker(argv: readonly string[], io: CliIo): Promise<number> {
     concurrency: integerOption(args, 'concurrency', 1, 1),
     ...(instanceType === undefined ? {} : { instanceType }),
     ...(workDir === undefined ? {} : { workRoot: workDir }),
+    ...(priceTable === undefined ? {} : { priceTable }),
     ...(process.env.BLAZEFLEET_LOCK_DURATION_MS ? { lockDurationMs: Number(process.env.BLAZEFLEET_LOCK_DURATION_MS) } : {}),
     ...(process.env.BLAZEFLEET_STALLED_INTERVAL_MS ? { stalledIntervalMs: Number(process.env.BLAZEFLEET_STALLED_INTERVAL_MS) } : {}),
   });
