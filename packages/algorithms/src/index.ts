@@ -18,7 +18,7 @@ export {
 } from './eval/word-similarity.js';
 export { evaluateAnalogies, type AnalogyResult, type AnalogySection } from './eval/analogy.js';
 export { runWord2VecJob, type Word2VecJobOptions, type Word2VecJobResult } from './word2vec-job.js';
-export { writeModelArchive } from './model-archive.js';
+export { extractModelArchive, writeModelArchive } from './model-archive.js';
 export { ArtifactStaging } from './artifact-staging.js';
 export {
   LABEL_PREFIX,

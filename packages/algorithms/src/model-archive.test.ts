@@ -1,8 +1,8 @@
 import { mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { extract } from 'tar';
+import { create, extract } from 'tar';
 import { describe, expect, it } from 'vitest';
-import { writeModelArchive } from './model-archive.js';
+import { extractModelArchive, writeModelArchive } from './model-archive.js';
 import { archiveEntries } from './testing/archive-entries.js';
 import { temporaryDirectory } from './testing/temporary-directory.js';
 
@@ -41,5 +41,24 @@ describe('writeModelArchive', () => {
 
   it('fails when a named file is missing', async () => {
     await expect(writeModelArchive(work, ['no-such-file'], join(work, 'bad.tar.gz'))).rejects.toThrow();
+  });
+});
+
+describe('extractModelArchive', () => {
+  it('extracts what writeModelArchive wrote, and what the tar tool writes (folders included)', async () => {
+    const dir = join(work, 'to-extract');
+    mkdirSync(join(dir, 'sub'), { recursive: true });
+    writeFileSync(join(dir, 'eval.json'), '{"mean_rho": 0.5}');
+    writeFileSync(join(dir, 'sub', 'model.txt'), 'x'.repeat(1000));
+    const ours = join(work, 'ours.tar.gz');
+    await writeModelArchive(dir, ['eval.json'], ours);
+    const outOurs = join(work, 'extracted-ours');
+    expect(await extractModelArchive(ours, outOurs)).toEqual(['eval.json']);
+    expect(readFileSync(join(outOurs, 'eval.json'), 'utf8')).toBe('{"mean_rho": 0.5}');
+    const theirs = join(work, 'theirs.tar.gz');
+    await create({ gzip: true, file: theirs, cwd: dir }, ['eval.json', 'sub']);
+    const outTheirs = join(work, 'extracted-theirs');
+    expect((await extractModelArchive(theirs, outTheirs)).sort()).toEqual(['eval.json', 'sub/model.txt']);
+    expect(readFileSync(join(outTheirs, 'sub', 'model.txt'), 'utf8')).toBe('x'.repeat(1000));
   });
 });

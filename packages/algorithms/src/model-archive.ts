@@ -1,8 +1,8 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, normalize } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { constants, createGzip, type ZlibParams } from 'node:zlib';
+import { constants, createGzip, gunzipSync, type ZlibParams } from 'node:zlib';
 
 const BLOCK = 512;
 const STORE_ABOVE_BYTES = 256 * 2 ** 20;
@@ -63,4 +63,30 @@ export async function writeModelArchive(dir: string, fileNames: string[], archiv
     gzip.destroy(error as Error);
   }
   await written;
+}
+
+/**
+ * Extracts the regular files of a model.tar.gz (ustar, as writeModelArchive and SageMaker write them) into `dir` and
+ * returns their names; an entry that would land outside `dir` is refused.
+ */
+export async function extractModelArchive(archivePath: string, dir: string): Promise<string[]> {
+  const tar = gunzipSync(await readFile(archivePath));
+  const names: string[] = [];
+  const text = (at: number, length: number) => tar.subarray(at, at + length).toString('utf8').replace(/\0.*$/s, '');
+  for (let at = 0; at + BLOCK <= tar.length; ) {
+    const name = text(at + 345, 155) ? `${text(at + 345, 155)}/${text(at, 100)}` : text(at, 100);
+    if (name === '') break;
+    const size = parseInt(text(at + 124, 12).trim() || '0', 8);
+    const type = text(at + 156, 1);
+    const data = tar.subarray(at + BLOCK, at + BLOCK + size);
+    if (type === '0' || type === '') {
+      const target = normalize(join(dir, name));
+      if (!target.startsWith(normalize(dir) + '/')) throw new RangeError(`archive entry outside the target folder: ${name}`);
+      await mkdir(dirname(target), { recursive: true });
+      await writeFile(target, data);
+      names.push(name);
+    }
+    at += BLOCK + Math.ceil(size / BLOCK) * BLOCK;
+  }
+  return names;
 }

@@ -49,8 +49,8 @@ export class UsageError extends BlazefleetError {
   override readonly exitCode = 2;
 }
 
-/** One problem in a training job spec: where it is (`inputDataConfig[1].uri`, '' for the whole spec) and what is wrong. */
-export interface TrainingJobSpecIssue {
+/** One problem in a training or tuning job spec: where it is (`inputDataConfig[1].uri`, '' for the whole spec) and what is wrong. */
+export interface SpecIssue {
   readonly path: string;
   readonly reason: string;
   /** 1-based position in the source text, for syntax errors. */
@@ -58,30 +58,52 @@ export interface TrainingJobSpecIssue {
   readonly column?: number;
 }
 
-/** A training job spec that cannot be used. `issues` holds every problem found; `path` and `reason` are the first one's. */
-export class TrainingJobSpecError extends BlazefleetError {
+export type TrainingJobSpecIssue = SpecIssue;
+
+/** What a spec describes, as its errors name it: "3 problems in the tuning job spec". */
+export type SpecKind = 'training job' | 'tuning job';
+
+/** A spec that cannot be used. `issues` holds every problem found; `path` and `reason` are the first one's. */
+export abstract class SpecError extends BlazefleetError {
   override readonly exitCode = 2;
   readonly path: string;
   readonly reason: string;
   constructor(
-    readonly issues: readonly [TrainingJobSpecIssue, ...TrainingJobSpecIssue[]],
+    readonly kind: SpecKind,
+    readonly issues: readonly [SpecIssue, ...SpecIssue[]],
     readonly source?: string,
   ) {
-    super(formatSpecIssues(issues, source));
+    super(formatSpecIssues(kind, issues, source));
     this.path = issues[0].path;
     this.reason = issues[0].reason;
   }
 }
 
-function formatSpecIssues(issues: readonly TrainingJobSpecIssue[], source: string | undefined): string {
-  const line = (issue: TrainingJobSpecIssue) => (issue.path === '' ? issue.reason : `${issue.path}: ${issue.reason}`);
+/** A training job spec that cannot be used. */
+export class TrainingJobSpecError extends SpecError {
+  static readonly kind: SpecKind = 'training job';
+  constructor(issues: readonly [SpecIssue, ...SpecIssue[]], source?: string) {
+    super(TrainingJobSpecError.kind, issues, source);
+  }
+}
+
+/** A hyperparameter tuning job spec that cannot be used; problems of its training job definition included. */
+export class TuningJobSpecError extends SpecError {
+  static readonly kind: SpecKind = 'tuning job';
+  constructor(issues: readonly [SpecIssue, ...SpecIssue[]], source?: string) {
+    super(TuningJobSpecError.kind, issues, source);
+  }
+}
+
+function formatSpecIssues(kind: SpecKind, issues: readonly SpecIssue[], source: string | undefined): string {
+  const line = (issue: SpecIssue) => (issue.path === '' ? issue.reason : `${issue.path}: ${issue.reason}`);
   if (issues.length === 1) {
     const issue = issues[0]!;
     if (source === undefined) return line(issue);
     const position = issue.line === undefined ? '' : `:${issue.line}:${issue.column ?? 1}`;
     return `${source}${position}: ${line(issue)}`;
   }
-  const head = `${source === undefined ? '' : `${source}: `}${issues.length} problems in the training job spec:`;
+  const head = `${source === undefined ? '' : `${source}: `}${issues.length} problems in the ${kind} spec:`;
   return [head, ...issues.map((issue) => `  ${line(issue)}`)].join('\n');
 }
 

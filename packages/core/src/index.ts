@@ -31,3 +31,21 @@ export {
   type TrainingAlgorithm,
   type TrainingJobSpec,
 } from './training-job.js';
+export {
+  parseTuningJobSpec,
+  parseTuningJobSpecText,
+  type TuningCategoricalRange,
+  type TuningCompletionCriteria,
+  type TuningContinuousRange,
+  type TuningIntegerRange,
+  type TuningJobDefinition,
+  type TuningJobSpec,
+  type TuningObjective,
+  type TuningParameterRanges,
+  type TuningResourceLimits,
+  type TuningScalingType,
+  type TuningStrategy,
+  type TuningStrategyConfig,
+  type TuningWarmStartConfig,
+} from './tuning-job.js';
+export { trainingJobSpecForTrial, trialJobName } from './tuning-trial.js';

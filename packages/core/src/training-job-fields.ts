@@ -1,17 +1,18 @@
 import { z } from 'zod';
 import { describeValue } from './describe-value.js';
-import type { TrainingJobSpecIssue } from './errors.js';
+import type { SpecIssue } from './errors.js';
 import { closestName } from './hyperparameters/fields.js';
 import { unknownInstanceTypeReason } from './instance-types.js';
 import type { TrainingJobSpec } from './training-job.js';
 
 // The zod schema of each top-level field of a training job spec, with error messages of the form
-// "expected <what>, got <value>". Rules that span fields live in training-job.ts.
+// "expected <what>, got <value>", and the schema builders that the tuning job spec's fields share. Rules that span
+// fields live in training-job.ts.
 
 type RawIssue = { readonly input?: unknown };
 
 /** Error parameter of a zod schema: "expected <what>, got <input>", or "required" when the field is absent. */
-function expecting(what: string) {
+export function expecting(what: string) {
   return { error: (issue: RawIssue) => (issue.input === undefined ? `required: expected ${what}` : `expected ${what}, got ${describeValue(issue.input)}`) };
 }
 
@@ -23,7 +24,7 @@ export function unknownFieldReason(key: string, known: readonly string[]): strin
 }
 
 /** A zod object that reports each unknown key as an issue of its own, at the key's path, with a did-you-mean. */
-function closedObject<S extends z.ZodRawShape>(shape: S, what: string) {
+export function closedObject<S extends z.ZodRawShape>(shape: S, what: string) {
   const known = Object.keys(shape);
   return z
     .looseObject(shape, expecting(what))
@@ -68,7 +69,7 @@ function stringMap(maxEntries: number, validKey: (key: string) => boolean, keyRu
     .transform((map) => Object.fromEntries(Object.entries(map)) as Record<string, string>);
 }
 
-function uniqueBy<T>(field: keyof T & string, what: string) {
+export function uniqueBy<T>(field: keyof T & string, what: string) {
   return (items: T[], ctx: z.RefinementCtx) => {
     const seen = new Map<unknown, number>();
     items.forEach((item, index) => {
@@ -116,12 +117,12 @@ const storageUri = z.string(expecting(URI_EXPECTED)).superRefine((uri, ctx) => {
   if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem, input: uri });
 });
 
-function integer(min: number, max: number) {
+export function integer(min: number, max: number) {
   const rule = expecting(max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer in [${min}, ${max}]`);
   return z.int(rule).min(min, rule).max(max, rule);
 }
 
-function text(what: string, min: number, max: number) {
+export function text(what: string, min: number, max: number) {
   const rule = expecting(what);
   return z.string(rule).min(min, rule).max(max, rule);
 }
@@ -269,13 +270,23 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
-/** The field's parsed value, or undefined after pushing its issues. */
-export function parseField(field: FieldName, value: unknown, issues: TrainingJobSpecIssue[]): unknown {
-  // Choosing the branch by the input's type reports a container's own issues instead of a union mismatch.
-  const schema = field === 'algorithm' ? (isObject(value) ? containerAlgorithm : blazingText) : FIELDS[field];
+/** The parsed value, or undefined after pushing its issues, each at `path` followed by the issue's own path. */
+export function parseWith(schema: z.ZodType, path: readonly PropertyKey[], value: unknown, issues: SpecIssue[]): unknown {
   const result = schema.safeParse(value, { error: (issue) => `expected a valid value, got ${describeValue(issue.input)}` });
   if (result.success) return result.data;
-  for (const issue of result.error.issues) issues.push({ path: formatPath([field, ...issue.path]), reason: issue.message });
+  for (const issue of result.error.issues) issues.push({ path: formatPath([...path, ...issue.path]), reason: issue.message });
   return undefined;
 }
 
+/** The field's parsed value, or undefined after pushing its issues. */
+export function parseField(field: FieldName, value: unknown, issues: SpecIssue[]): unknown {
+  // Choosing the branch by the input's type reports a container's own issues instead of a union mismatch.
+  const schema = field === 'algorithm' ? (isObject(value) ? containerAlgorithm : blazingText) : FIELDS[field];
+  return parseWith(schema, [field], value, issues);
+}
+
+/** Unknown fields first (their misspelling is usually the cause of the rest), then in the order of `fields`. */
+export function sortByField(issues: SpecIssue[], fields: readonly string[]): SpecIssue[] {
+  const order = (path: string) => fields.indexOf(/^[A-Za-z]+/.exec(path)?.[0] ?? '');
+  return issues.sort((a, b) => order(a.path) - order(b.path));
+}

@@ -1,8 +1,8 @@
-import { parseDocument } from 'yaml';
-import { HyperparameterError, TrainingJobSpecError, type TrainingJobSpecIssue } from './errors.js';
+import { HyperparameterError, TrainingJobSpecError, type SpecIssue } from './errors.js';
 import { parseTrainingHyperparameters, type TrainingHyperparameters } from './hyperparameters/supervised.js';
 import { describeValue } from './describe-value.js';
-import { FIELD_NAMES, formatPath, isObject, parseField, unknownFieldReason, type FieldName } from './training-job-fields.js';
+import { readSpecText } from './spec-text.js';
+import { FIELD_NAMES, formatPath, isObject, parseField, sortByField, unknownFieldReason } from './training-job-fields.js';
 
 /** A named metric read from a training container's log: the first capture group of `regex` is its value. */
 export interface MetricDefinition {
@@ -81,8 +81,8 @@ export interface TrainingJobSpec {
 }
 
 /** The rules that BlazingText adds: its hyperparameter schema, train and validation channels only, one instance. */
-function blazingTextIssues(spec: Partial<TrainingJobSpec>): TrainingJobSpecIssue[] {
-  const issues: TrainingJobSpecIssue[] = [];
+function blazingTextIssues(spec: Partial<TrainingJobSpec>): SpecIssue[] {
+  const issues: SpecIssue[] = [];
   let hyperparameters: TrainingHyperparameters | undefined;
   if (spec.hyperParameters !== undefined) {
     try {
@@ -117,7 +117,7 @@ function checkSpec(value: unknown, source: string | undefined): TrainingJobSpec 
   if (!isObject(value)) {
     throw new TrainingJobSpecError([{ path: '', reason: `expected a training job spec object, got ${describeValue(value)}` }], source);
   }
-  const issues: TrainingJobSpecIssue[] = [];
+  const issues: SpecIssue[] = [];
   for (const key of Object.keys(value)) {
     if (!(FIELD_NAMES as string[]).includes(key)) issues.push({ path: formatPath([key]), reason: unknownFieldReason(key, FIELD_NAMES) });
   }
@@ -127,14 +127,9 @@ function checkSpec(value: unknown, source: string | undefined): TrainingJobSpec 
     if (parsed !== undefined) spec[field] = parsed;
   }
   if (spec.algorithm === 'blazingtext') issues.push(...blazingTextIssues(spec as Partial<TrainingJobSpec>));
-  const [first, ...rest] = issues.sort((a, b) => fieldOrder(a.path) - fieldOrder(b.path));
+  const [first, ...rest] = sortByField(issues, FIELD_NAMES);
   if (first !== undefined) throw new TrainingJobSpecError([first, ...rest], source);
   return spec as unknown as TrainingJobSpec;
-}
-
-/** Unknown fields first (their misspelling is usually the cause of the rest), then the spec's own order. */
-function fieldOrder(path: string): number {
-  return FIELD_NAMES.indexOf(/^[A-Za-z]+/.exec(path)?.[0] as FieldName);
 }
 
 /**
@@ -151,38 +146,5 @@ export function parseTrainingJobSpec(value: unknown): TrainingJobSpec {
  * their line and column.
  */
 export function parseTrainingJobSpecText(text: string, sourceName: string): TrainingJobSpec {
-  return checkSpec(readSpecText(text, sourceName), sourceName);
-}
-
-function syntaxError(source: string, reason: string, line?: number, column?: number): TrainingJobSpecError {
-  return new TrainingJobSpecError([{ path: '', reason, ...(line === undefined ? {} : { line, column: column ?? 1 }) }], source);
-}
-
-function readSpecText(text: string, source: string): unknown {
-  const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
-  if (body.trim() === '') throw syntaxError(source, 'expected a training job spec in JSON or YAML, got an empty text');
-  let jsonError: Error;
-  try {
-    return JSON.parse(body);
-  } catch (error) {
-    jsonError = error as Error;
-  }
-  const document = parseDocument(body, { logLevel: 'error' });
-  const yamlError = document.errors[0];
-  if (yamlError === undefined) {
-    try {
-      return document.toJS();
-    } catch (error) {
-      throw syntaxError(source, `invalid YAML: ${(error as Error).message}`);
-    }
-  }
-  const jsonOffset = /at position (\d+)/.exec(jsonError.message)?.[1];
-  if (/^\s*[[{]/.test(body) && jsonOffset !== undefined) {
-    const before = body.slice(0, Number(jsonOffset));
-    const line = before.split('\n').length;
-    const reason = jsonError.message.replace(/ in JSON at position \d+.*$/s, '');
-    throw syntaxError(source, `invalid JSON: ${reason}`, line, before.length - before.lastIndexOf('\n'));
-  }
-  const reason = yamlError.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-  throw syntaxError(source, `invalid YAML: ${reason}`, yamlError.linePos?.[0].line, yamlError.linePos?.[0].col);
+  return checkSpec(readSpecText(text, sourceName, TrainingJobSpecError), sourceName);
 }

@@ -1,17 +1,23 @@
 import { BlazefleetError } from '@blazefleet/core';
 
-/** Training job names are unique, as in SageMaker: resubmitting one is an error. */
+/** Job names are unique, as in SageMaker: resubmitting one is an error. */
 export class JobAlreadyExistsError extends BlazefleetError {
   override readonly exitCode = 2;
-  constructor(readonly jobName: string) {
-    super(`training job '${jobName}' already exists: job names are unique (choose another name)`);
+  constructor(
+    readonly jobName: string,
+    readonly kind: 'training job' | 'tuning job' = 'training job',
+  ) {
+    super(`${kind} '${jobName}' already exists: job names are unique (choose another name)`);
   }
 }
 
 export class JobNotFoundError extends BlazefleetError {
   override readonly exitCode = 2;
-  constructor(readonly jobName: string) {
-    super(`training job '${jobName}' does not exist`);
+  constructor(
+    readonly jobName: string,
+    readonly kind: 'training job' | 'tuning job' = 'training job',
+  ) {
+    super(`${kind} '${jobName}' does not exist`);
   }
 }
 

@@ -1,7 +1,9 @@
 import { UsageError } from '@blazefleet/core';
 import type { ParsedArguments, OptionSpecs } from './arguments.js';
 import { stringOption } from './arguments.js';
+import type { CliIo } from './cli-io.js';
 import type { TrainingJobsClient } from './training-jobs-client.js';
+import type { TuningJobsClient } from './tuning-jobs-client.js';
 
 /** Where the fleet is: options of every fleet command, defaulting to REDIS_URL and BLAZEFLEET_PREFIX. */
 export const FLEET_OPTIONS: OptionSpecs = {
@@ -21,17 +23,38 @@ export function jobNameArgument(args: ParsedArguments, command: string): string 
   return name;
 }
 
+/** --redis-url and --prefix, where given (the rest comes from REDIS_URL, BLAZEFLEET_PREFIX or the defaults). */
+export function fleetOverrides(args: ParsedArguments): { redisUrl?: string; prefix?: string } {
+  const redisUrl = stringOption(args, 'redis-url');
+  const prefix = stringOption(args, 'prefix');
+  return { ...(redisUrl === undefined ? {} : { redisUrl }), ...(prefix === undefined ? {} : { prefix }) };
+}
+
+/** Resolves once the command is interrupted (SIGINT, SIGTERM): how services (worker, scheduler) wait to stop. */
+export function untilInterrupted(io: CliIo): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (io.signal === undefined) return;
+    if (io.signal.aborted) resolve();
+    io.signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+}
+
 /** A connected client (its module loads only when a fleet command runs), closed after `use`. */
 export async function withClient<T>(args: ParsedArguments, use: (client: TrainingJobsClient) => Promise<T>): Promise<T> {
   const { TrainingJobsClient } = await import('./training-jobs-client.js');
-  const redisUrl = stringOption(args, 'redis-url');
-  const prefix = stringOption(args, 'prefix');
   const backoff = process.env.BLAZEFLEET_RETRY_BACKOFF_MS;
-  const client = await TrainingJobsClient.connect({
-    ...(redisUrl === undefined ? {} : { redisUrl }),
-    ...(prefix === undefined ? {} : { prefix }),
-    ...(backoff === undefined ? {} : { retryBackoffMs: Number(backoff) }),
-  });
+  const client = await TrainingJobsClient.connect({ ...fleetOverrides(args), ...(backoff === undefined ? {} : { retryBackoffMs: Number(backoff) }) });
+  try {
+    return await use(client);
+  } finally {
+    await client.close();
+  }
+}
+
+/** withClient for tuning jobs. */
+export async function withTuningClient<T>(args: ParsedArguments, use: (client: TuningJobsClient) => Promise<T>): Promise<T> {
+  const { TuningJobsClient } = await import('./tuning-jobs-client.js');
+  const client = await TuningJobsClient.connect(fleetOverrides(args));
   try {
     return await use(client);
   } finally {

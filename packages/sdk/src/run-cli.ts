@@ -3,15 +3,19 @@ import { createRequire } from 'node:module';
 import { BlazefleetError, UsageError } from '@blazefleet/core';
 import { processIo, type CliIo } from './cli-io.js';
 import type { Command } from './command.js';
+import { demoCommand } from './commands/demo.js';
 import { jobsCommand } from './commands/jobs.js';
 import { logsCommand } from './commands/logs.js';
 import { metricsCommand } from './commands/metrics.js';
 import { predictCommand } from './commands/predict.js';
+import { schedulerCommand } from './commands/scheduler.js';
 import { similarCommand } from './commands/similar.js';
 import { stopCommand } from './commands/stop.js';
 import { submitCommand } from './commands/submit.js';
 import { testCommand } from './commands/test.js';
 import { trainCommand } from './commands/train.js';
+import { tuneCommand } from './commands/tune.js';
+import { tuningCommand } from './commands/tuning.js';
 import { vectorsCommand } from './commands/vectors.js';
 import { workerCommand } from './commands/worker.js';
 import { commandHelp, mainHelp } from './help.js';
@@ -19,6 +23,7 @@ import { commandHelp, mainHelp } from './help.js';
 const COMMANDS: readonly Command[] = [
   trainCommand, vectorsCommand, similarCommand, predictCommand, testCommand,
   submitCommand, jobsCommand, logsCommand, metricsCommand, stopCommand, workerCommand,
+  tuneCommand, tuningCommand, schedulerCommand, demoCommand,
 ];
 
 /** Exit status after SIGINT, as shells report it. */

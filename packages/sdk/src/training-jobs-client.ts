@@ -1,4 +1,4 @@
-import { instancePool, parseTrainingJobSpec, type TrainingJobSpec } from '@blazefleet/core';
+import { parseTrainingJobSpec, type TrainingJobSpec } from '@blazefleet/core';
 import {
   FleetKeys,
   TrainingJobStore,
@@ -6,6 +6,8 @@ import {
   connectRedis,
   fleetLocation,
   isTerminal,
+  stopTrainingJob,
+  submitTrainingJob,
   type FleetLocation,
   type LogEntry,
   type MetricRecord,
@@ -43,16 +45,7 @@ export class TrainingJobsClient {
   /** Validates the spec (TrainingJobSpecError names each bad field), records the job and queues it for its pool. */
   async submit(spec: TrainingJobSpec | unknown): Promise<TrainingJobDescription> {
     const parsed = parseTrainingJobSpec(spec);
-    await this.store.create(parsed);
-    try {
-      await this.queues.enqueue(parsed, this.retryBackoffMs === undefined ? {} : { backoffMs: this.retryBackoffMs });
-    } catch (error) {
-      await this.store.endAttempt(parsed.name, '*', {
-        outcome: 'Failed', secondaryStatus: 'Failed', message: 'Could not be queued', billableSeconds: 0, cost: 0,
-        failureReason: `QueueError: ${(error as Error).message}`,
-      });
-      throw error;
-    }
+    await submitTrainingJob(this.store, this.queues, parsed, this.retryBackoffMs === undefined ? {} : { backoffMs: this.retryBackoffMs });
     return this.store.describe(parsed.name);
   }
 
@@ -96,20 +89,9 @@ export class TrainingJobsClient {
     }
   }
 
-  /**
-   * Asks the job to stop: a queued job is taken out of its queue and Stopped at once; a running one is Stopping
-   * while its worker stops the trial (SIGTERM, then SIGKILL after the grace period).
-   */
+  /** Asks the job to stop: a queued one Stops at once, a running one once its worker has stopped the trial. */
   async stop(name: string): Promise<TrainingJobDescription> {
-    const status = await this.store.requestStop(name);
-    if (status === 'Stopping') {
-      const { spec } = await this.store.describe(name);
-      if (await this.queues.remove(name, instancePool(spec.resourceConfig.instanceType))) {
-        await this.store.endAttempt(name, '*', {
-          outcome: 'Stopped', secondaryStatus: 'Stopped', message: 'Stopped before it started', billableSeconds: 0, cost: 0, stopReason: 'StopRequested',
-        });
-      }
-    }
+    await stopTrainingJob(this.store, this.queues, name);
     return this.store.describe(name);
   }
 

@@ -40,9 +40,11 @@ export class TrialMetrics {
 /**
  * SageMaker metric definitions applied to log lines: a line matching a definition's regex gives a value of that
  * metric, the first capture group read as a number. Captures that are not finite numbers are no metric values.
+ * The n-th value of a metric is its step n (`epoch`), which early stopping compares across trials.
  */
 export class MetricScraper {
   private readonly definitions: { name: string; regex: RegExp }[];
+  private readonly steps = new Map<string, number>();
 
   constructor(definitions: readonly MetricDefinition[]) {
     // The spec was validated: every regex compiles and has one capture group.
@@ -54,7 +56,10 @@ export class MetricScraper {
       const captured = regex.exec(line)?.[1];
       if (captured === undefined || captured.trim() === '') continue;
       const value = Number(captured);
-      if (Number.isFinite(value)) onMetric({ name, value, timestamp });
+      if (!Number.isFinite(value)) continue;
+      const step = (this.steps.get(name) ?? 0) + 1;
+      this.steps.set(name, step);
+      onMetric({ name, value, timestamp, epoch: step });
     }
   }
 }

@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import { integerOption, parseArguments, stringOption, type OptionSpecs } from '../arguments.js';
 import type { CliIo } from '../cli-io.js';
 import { COMMON_OPTIONS, type Command } from '../command.js';
-import { FLEET_OPTIONS } from '../fleet-options.js';
+import { FLEET_OPTIONS, fleetOverrides, untilInterrupted } from '../fleet-options.js';
 
 const OPTIONS: OptionSpecs = {
   pool: { type: 'string', valueName: 'cpu', description: 'The pool whose jobs this worker takes (cpu; gpu workers come with the GPU worker package). Required.' },
@@ -42,9 +42,7 @@ async function worker(argv: readonly string[], io: CliIo): Promise<number> {
         );
   const { TrainingWorker } = await import('@blazefleet/worker-cpu');
   const { fleetLocation } = await import('@blazefleet/queue');
-  const redisUrl = stringOption(args, 'redis-url');
-  const prefix = stringOption(args, 'prefix');
-  const location = fleetLocation(process.env, { ...(redisUrl === undefined ? {} : { redisUrl }), ...(prefix === undefined ? {} : { prefix }) });
+  const location = fleetLocation(process.env, fleetOverrides(args));
   const log = pino({ base: { pool } }, pino.destination({ dest: 1, sync: true }));
   const running = await TrainingWorker.start({
     ...location,
@@ -57,11 +55,7 @@ async function worker(argv: readonly string[], io: CliIo): Promise<number> {
     ...(process.env.BLAZEFLEET_LOCK_DURATION_MS ? { lockDurationMs: Number(process.env.BLAZEFLEET_LOCK_DURATION_MS) } : {}),
     ...(process.env.BLAZEFLEET_STALLED_INTERVAL_MS ? { stalledIntervalMs: Number(process.env.BLAZEFLEET_STALLED_INTERVAL_MS) } : {}),
   });
-  await new Promise<void>((resolve) => {
-    if (io.signal === undefined) return;
-    if (io.signal.aborted) resolve();
-    io.signal.addEventListener('abort', () => resolve(), { once: true });
-  });
+  await untilInterrupted(io);
   log.info({}, 'shutting down: running trials go back to the queue');
   await running.shutdown();
   return 0;

@@ -1,0 +1,4 @@
+export { Scheduler, type SchedulerLog, type SchedulerOptions } from './scheduler.js';
+export { tuningAnalytics, type TrialAnalytics } from './tuning-analytics.js';
+export { driveTuningJob, tunerConfigOf, type TuningFleet } from './tuning-driver.js';
+export { TuningJobStore, type TrialRecord, type TuningJobRecord, type TuningJobStatus } from './tuning-job-store.js';

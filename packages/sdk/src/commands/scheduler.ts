@@ -1,0 +1,33 @@
+import { pino } from 'pino';
+import { parseArguments, type OptionSpecs } from '../arguments.js';
+import type { CliIo } from '../cli-io.js';
+import { COMMON_OPTIONS, type Command } from '../command.js';
+import { FLEET_OPTIONS, fleetOverrides, untilInterrupted } from '../fleet-options.js';
+
+const OPTIONS: OptionSpecs = { ...FLEET_OPTIONS, ...COMMON_OPTIONS };
+
+async function scheduler(argv: readonly string[], io: CliIo): Promise<number> {
+  const args = parseArguments(argv, OPTIONS, { allowExtra: false, allowPositionals: false });
+  const { Scheduler } = await import('@blazefleet/scheduler');
+  const { fleetLocation } = await import('@blazefleet/queue');
+  const location = fleetLocation(process.env, fleetOverrides(args));
+  const log = pino({ base: { service: 'scheduler' } }, pino.destination({ dest: 1, sync: true }));
+  const running = await Scheduler.start({
+    ...location,
+    log,
+    ...(process.env.BLAZEFLEET_LEASE_MS ? { leaseMs: Number(process.env.BLAZEFLEET_LEASE_MS) } : {}),
+    ...(process.env.BLAZEFLEET_RETRY_BACKOFF_MS ? { retry: { backoffMs: Number(process.env.BLAZEFLEET_RETRY_BACKOFF_MS) } } : {}),
+  });
+  await untilInterrupted(io);
+  await running.stop();
+  return 0;
+}
+
+export const schedulerCommand: Command = {
+  name: 'scheduler',
+  summary: 'Run the scheduler: drives tuning jobs (asks the tuner, submits trials, stops weak ones early); state in Redis.',
+  usage: 'scheduler',
+  options: OPTIONS,
+  details: () => 'Several may run: a lease in Redis lets one drive each tuning job; a killed one is replaced after 15 s.',
+  run: scheduler,
+};

@@ -1,0 +1,190 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { temporaryDirectory } from '../packages/algorithms/src/testing/temporary-directory.js';
+import { blazefleetBin, repoRoot, writeTinyCorpus } from './blazefleet-cli.js';
+import { TestFleet, eventually } from './fleet-support.js';
+
+const dir = temporaryDirectory('blazefleet-tuning-');
+const bucket = 'tuning-test';
+let fleet: TestFleet;
+let scheduler: ChildProcess;
+
+function startScheduler(): ChildProcess {
+  const child = spawn(process.execPath, [blazefleetBin, 'scheduler'], { cwd: repoRoot, env: { ...process.env, ...fleet.env({ BLAZEFLEET_LEASE_MS: '3000' }) }, stdio: 'ignore' });
+  return child;
+}
+
+function writeTuningSpec(name: string, spec: Record<string, unknown>): string {
+  const path = join(dir, `${name}.json`);
+  writeFileSync(path, JSON.stringify({ name, ...spec }));
+  return path;
+}
+
+/** A trial whose score per step is x * step (x tuned in [0, 1]): low x is clearly worse at every step. */
+function scoreCommandDefinition(steps: number, stepSeconds: number) {
+  return {
+    algorithm: {
+      command: ['/bin/sh', '-c', `i=1; while [ $i -le ${steps} ]; do echo "score=$(awk "BEGIN{print $SM_HP_X * $i}")"; sleep ${stepSeconds}; i=$((i+1)); done`],
+      metricDefinitions: [{ name: 'score', regex: 'score=([0-9.eE+-]+)' }],
+    },
+    hyperParameters: {},
+    inputDataConfig: [],
+    outputPath: `s3://${bucket}/tuning-output`,
+    resourceConfig: { instanceType: 'ml.c5.xlarge', instanceCount: 1 },
+    stoppingCondition: { maxRuntimeInSeconds: 300 },
+  };
+}
+
+function describeTuning(name: string): Record<string, any> {
+  const run = fleet.cli(['tuning', 'describe', name, '--json']);
+  expect(run.code, run.stderr).toBe(0);
+  return JSON.parse(run.stdout) as Record<string, any>;
+}
+
+function analytics(name: string): Record<string, any>[] {
+  const run = fleet.cli(['tuning', 'analytics', name, '--format', 'json']);
+  expect(run.code, run.stderr).toBe(0);
+  return JSON.parse(run.stdout) as Record<string, any>[];
+}
+
+beforeAll(async () => {
+  fleet = await TestFleet.start();
+  await fleet.createBucket(bucket);
+  writeTinyCorpus(join(dir, 'corpus.txt'), 2000);
+  await fleet.put(bucket, 'corpus/corpus.txt', readFileSync(join(dir, 'corpus.txt')));
+  fleet.startWorker(join(dir, 'work-a'));
+  fleet.startWorker(join(dir, 'work-b'));
+  await Promise.all(fleet.workers.map((worker) => worker.waitForLog(/worker started/)));
+  scheduler = startScheduler();
+});
+
+afterAll(async () => {
+  scheduler?.kill('SIGKILL');
+  await fleet?.stop();
+});
+
+describe('tuning jobs on the fleet', () => {
+  it('runs a Bayesian tuning job of word2vec trials to completion, never more than maxParallel at once', async () => {
+    const spec = writeTuningSpec('w2v-tuning', {
+      strategy: 'Bayesian',
+      objective: { type: 'Maximize', metricName: 'train:mean_rho' },
+      parameterRanges: {
+        continuousParameterRanges: [{ name: 'learning_rate', minValue: 0.01, maxValue: 0.1, scalingType: 'Logarithmic' }],
+        integerParameterRanges: [{ name: 'window_size', minValue: 2, maxValue: 6 }],
+      },
+      resourceLimits: { maxNumberOfTrainingJobs: 4, maxParallelTrainingJobs: 2 },
+      randomSeed: 3,
+      trainingJobDefinition: {
+        algorithm: 'blazingtext',
+        hyperParameters: { mode: 'skipgram', epochs: '1', vector_dim: '16', min_count: '2' },
+        inputDataConfig: [{ channelName: 'train', uri: `s3://${bucket}/corpus/` }],
+        outputPath: `s3://${bucket}/output`,
+        resourceConfig: { instanceType: 'ml.c5.xlarge', instanceCount: 1 },
+        stoppingCondition: { maxRuntimeInSeconds: 300 },
+      },
+    });
+    const waiting = fleet.cliAsync(['tune', spec, '--wait']);
+    let mostRunning = 0;
+    const sampling = (async () => {
+      for (;;) {
+        const run = fleet.cli(['jobs', 'list', '--status', 'InProgress', '--json']);
+        if (run.code === 0) mostRunning = Math.max(mostRunning, (JSON.parse(run.stdout) as { name: string }[]).filter((j) => j.name.startsWith('w2v-tuning-')).length);
+        const job = describeTuning('w2v-tuning');
+        if (job.status !== 'InProgress') return;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    })();
+    const run = await waiting;
+    await sampling;
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    const job = describeTuning('w2v-tuning');
+    expect(job).toMatchObject({ status: 'Completed', trainingJobStatusCounters: { Completed: 4 } });
+    expect(mostRunning).toBeGreaterThan(0);
+    expect(mostRunning).toBeLessThanOrEqual(2);
+    const rows = analytics('w2v-tuning');
+    expect(rows).toHaveLength(4);
+    expect(rows.every((row) => /^w2v-tuning-00[1-4]-[0-9a-f]{8}$/.test(row.trainingJobName))).toBe(true);
+    const objectives = rows.map((row) => row.finalObjectiveValue as number);
+    expect([...objectives].sort((a, b) => b - a)).toEqual(objectives);
+    expect(job.bestTrainingJob.trainingJobName).toBe(rows[0]!.trainingJobName);
+    expect(rows.every((row) => row.billableSeconds > 0 && row.cost > 0)).toBe(true);
+    const csv = fleet.cli(['tuning', 'analytics', 'w2v-tuning', '--format', 'csv']).stdout.trim().split('\n');
+    expect(csv[0]).toBe('TrainingJobName,TrainingJobStatus,FinalObjectiveValue,learning_rate,window_size,TrainingStartTime,TrainingEndTime,BillableSeconds,Cost');
+    expect(csv).toHaveLength(5);
+  });
+
+  it('stops clearly bad trials early with the median rule', async () => {
+    const spec = writeTuningSpec('early', {
+      strategy: 'Random',
+      objective: { type: 'Maximize', metricName: 'score' },
+      parameterRanges: { continuousParameterRanges: [{ name: 'x', minValue: 0, maxValue: 1 }] },
+      resourceLimits: { maxNumberOfTrainingJobs: 8, maxParallelTrainingJobs: 2 },
+      trainingJobEarlyStoppingType: 'Auto',
+      randomSeed: 5,
+      trainingJobDefinition: scoreCommandDefinition(6, 0.5),
+    });
+    const run = fleet.cli(['tune', spec, '--wait']);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    const rows = analytics('early');
+    expect(rows).toHaveLength(8);
+    const stopped = rows.filter((row) => row.stoppedEarly);
+    expect(stopped.length).toBeGreaterThan(0);
+    // What was stopped scored below the median of the trials that ran to the end.
+    const finished = rows.filter((row) => !row.stoppedEarly && row.trainingJobStatus === 'Completed').map((row) => Number(row.hyperParameters.x));
+    const median = [...finished].sort((a, b) => a - b)[Math.floor(finished.length / 2)]!;
+    for (const row of stopped) expect(Number(row.hyperParameters.x)).toBeLessThan(median);
+  });
+
+  it('continues a tuning job after its scheduler is killed, without losing or duplicating a trial', async () => {
+    const spec = writeTuningSpec('restart', {
+      strategy: 'Sobol',
+      objective: { type: 'Maximize', metricName: 'score' },
+      parameterRanges: { continuousParameterRanges: [{ name: 'x', minValue: 0, maxValue: 1 }] },
+      resourceLimits: { maxNumberOfTrainingJobs: 6, maxParallelTrainingJobs: 2 },
+      trainingJobDefinition: scoreCommandDefinition(2, 0.5),
+    });
+    expect(fleet.cli(['tune', spec]).code).toBe(0);
+    await eventually(() => analytics('restart'), (rows) => rows.length >= 2);
+    scheduler.kill('SIGKILL');
+    await new Promise((resolve) => scheduler.once('exit', resolve));
+    scheduler = startScheduler();
+    const done = await eventually(() => describeTuning('restart'), (job) => job.status !== 'InProgress', 120_000);
+    expect(done.status).toBe('Completed');
+    const rows = analytics('restart');
+    expect(rows).toHaveLength(6);
+    expect(new Set(rows.map((row) => row.trainingJobName)).size).toBe(6);
+    const trainingJobs = (JSON.parse(fleet.cli(['jobs', 'list', '--json']).stdout) as { name: string }[]).filter((j) => j.name.startsWith('restart-'));
+    expect(trainingJobs).toHaveLength(6);
+  });
+
+  it('stops a tuning job and its running trials', async () => {
+    const spec = writeTuningSpec('to-stop', {
+      strategy: 'Random',
+      objective: { type: 'Maximize', metricName: 'score' },
+      parameterRanges: { continuousParameterRanges: [{ name: 'x', minValue: 0, maxValue: 1 }] },
+      resourceLimits: { maxNumberOfTrainingJobs: 10, maxParallelTrainingJobs: 2 },
+      trainingJobDefinition: scoreCommandDefinition(60, 1),
+    });
+    expect(fleet.cli(['tune', spec]).code).toBe(0);
+    await eventually(() => analytics('to-stop'), (rows) => rows.some((row) => row.trainingJobStatus === 'InProgress'));
+    expect(fleet.cli(['tuning', 'stop', 'to-stop']).code).toBe(0);
+    const done = await eventually(() => describeTuning('to-stop'), (job) => job.status === 'Stopped', 120_000);
+    expect(done.completionReason).toBe('StopRequested');
+    expect(analytics('to-stop').every((row) => row.trainingJobStatus !== 'InProgress')).toBe(true);
+  });
+
+  it('refuses an invalid tuning spec, naming the field', () => {
+    const spec = writeTuningSpec('bad-tuning', {
+      strategy: 'Grid',
+      objective: { type: 'Maximize', metricName: 'score' },
+      parameterRanges: { continuousParameterRanges: [{ name: 'x', minValue: 0, maxValue: 1 }] },
+      resourceLimits: { maxParallelTrainingJobs: 2 },
+      trainingJobDefinition: scoreCommandDefinition(1, 0),
+    });
+    const run = fleet.cli(['tune', spec]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('parameterRanges.continuousParameterRanges[0]');
+  });
+});
