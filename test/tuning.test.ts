@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { temporaryDirectory } from '../packages/algorithms/src/testing/temporary-directory.js';
@@ -110,6 +111,9 @@ describe('tuning jobs on the fleet', () => {
     expect([...objectives].sort((a, b) => b - a)).toEqual(objectives);
     expect(job.bestTrainingJob.trainingJobName).toBe(rows[0]!.trainingJobName);
     expect(rows.every((row) => row.billableSeconds > 0 && row.cost > 0)).toBe(true);
+    // Trials report mean_rho after every epoch: what early stopping compares.
+    const series = JSON.parse(fleet.cli(['metrics', rows[0]!.trainingJobName, '--json']).stdout) as { name: string; epoch?: number }[];
+    expect(series).toContainEqual(expect.objectContaining({ name: 'train:mean_rho', epoch: 1 }));
     const csv = fleet.cli(['tuning', 'analytics', 'w2v-tuning', '--format', 'csv']).stdout.trim().split('\n');
     expect(csv[0]).toBe('TrainingJobName,TrainingJobStatus,FinalObjectiveValue,learning_rate,window_size,TrainingStartTime,TrainingEndTime,BillableSeconds,Cost');
     expect(csv).toHaveLength(5);
@@ -186,5 +190,63 @@ describe('tuning jobs on the fleet', () => {
     const run = fleet.cli(['tune', spec]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('parameterRanges.continuousParameterRanges[0]');
+  });
+});
+
+describe('the scheduler HTTP API', () => {
+  const token = 'test-token-123';
+  let api: ChildProcess;
+  let base: string;
+
+  beforeAll(async () => {
+    const port = await new Promise<number>((done) => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const { port: free } = server.address() as { port: number };
+        server.close(() => done(free));
+      });
+    });
+    base = `http://127.0.0.1:${port}`;
+    api = spawn(process.execPath, [blazefleetBin, 'scheduler', '--port', String(port), '--host', '127.0.0.1'], {
+      cwd: repoRoot,
+      env: { ...process.env, ...fleet.env({ BLAZEFLEET_API_TOKEN: token }) },
+      stdio: 'ignore',
+    });
+    await eventually(() => fetch(`${base}/healthz`).then((r) => r.status, () => 0), (status) => status === 200);
+  });
+  afterAll(() => void api?.kill('SIGKILL'));
+
+  const call = (path: string, init: RequestInit & { auth?: string } = {}) =>
+    fetch(`${base}${path}`, { ...init, headers: { 'content-type': 'application/json', ...(init.auth === undefined ? {} : { authorization: init.auth }) } });
+
+  it('refuses requests without the bearer token, and answers /healthz and /metrics without it', async () => {
+    expect((await call('/tuning-jobs')).status).toBe(401);
+    expect((await call('/tuning-jobs', { auth: 'Bearer wrong' })).status).toBe(401);
+    expect((await call('/training-jobs', { method: 'POST', body: '{}' })).status).toBe(401);
+    expect((await call('/healthz')).status).toBe(200);
+    const metrics = await (await call('/metrics')).text();
+    expect(metrics).toContain('blazefleet_queue_jobs{pool="cpu",state="waiting"}');
+    expect(metrics).toMatch(/blazefleet_training_jobs\{status="Completed"\} [1-9]/);
+  });
+
+  it('creates, describes, lists and stops jobs, and names what is wrong', async () => {
+    const auth = `Bearer ${token}`;
+    const definition = scoreCommandDefinition(30, 1);
+    const created = await call('/training-jobs', { method: 'POST', auth, body: JSON.stringify({ name: 'api-job', ...definition }) });
+    expect(created.status).toBe(201);
+    expect(((await created.json()) as { status: string }).status).toBe('InProgress');
+    expect((await call('/training-jobs', { method: 'POST', auth, body: JSON.stringify({ name: 'api-job', ...definition }) })).status).toBe(409);
+    const bad = await call('/training-jobs', { method: 'POST', auth, body: JSON.stringify({ name: 'api-bad', ...definition, resourceConfig: { instanceType: 'ml.nope' } }) });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(await bad.json())).toContain('resourceConfig.instanceType');
+    expect((await call('/training-jobs', { method: 'POST', auth, body: 'not json' })).status).toBe(400);
+    expect((await call('/training-jobs/no-such-job', { auth })).status).toBe(404);
+    expect((await call('/no-such-route', { auth })).status).toBe(404);
+    const stopped = await call('/training-jobs/api-job/stop', { method: 'POST', auth });
+    expect(stopped.status).toBe(200);
+    expect(['Stopping', 'Stopped']).toContain(((await stopped.json()) as { status: string }).status);
+    const list = (await (await call('/tuning-jobs', { auth })).json()) as { name: string }[];
+    expect(list.map((job) => job.name)).toContain('w2v-tuning');
+    const rows = (await (await call('/tuning-jobs/w2v-tuning/analytics', { auth })).json()) as unknown[];
+    expect(rows).toHaveLength(4);
   });
 });

@@ -1,3 +1,4 @@
+export { startHttpApi, type HttpApiOptions } from './http-api.js';
 export { Scheduler, type SchedulerLog, type SchedulerOptions } from './scheduler.js';
 export { tuningAnalytics, type TrialAnalytics } from './tuning-analytics.js';
 export { driveTuningJob, tunerConfigOf, type TuningFleet } from './tuning-driver.js';

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
 import { hostname } from 'node:os';
 import { FleetKeys, TrainingJobStore, TrainingQueues, connectRedis, type RetryTiming } from '@blazefleet/queue';
 import type { ParentTrial } from '@blazefleet/tuner';
 import type { Redis } from 'ioredis';
+import { startHttpApi } from './http-api.js';
 import { driveTuningJob } from './tuning-driver.js';
 import { TuningJobStore } from './tuning-job-store.js';
 
@@ -23,6 +25,8 @@ export interface SchedulerOptions {
   leaseMs?: number;
   /** Backoff of the trials' training jobs before a retry. */
   retry?: RetryTiming;
+  /** The HTTP API, guarded by a bearer token; none without it. */
+  api?: { token: string; port: number; host?: string };
 }
 
 /**
@@ -35,6 +39,7 @@ export class Scheduler {
   #timer: NodeJS.Timeout | undefined;
   #pass: Promise<void> = Promise.resolve();
   #stopped = false;
+  #api: Server | undefined;
 
   private constructor(
     readonly options: SchedulerOptions,
@@ -48,9 +53,18 @@ export class Scheduler {
     const keys = new FleetKeys(options.prefix);
     const redis = await connectRedis(options.redisUrl);
     const scheduler = new Scheduler(options, redis, new TuningJobStore(redis, keys), new TrainingJobStore(redis, keys), new TrainingQueues(redis, keys));
+    if (options.api !== undefined) {
+      scheduler.#api = await startHttpApi({ ...options.api, tuning: scheduler.tuning, training: scheduler.training, queues: scheduler.queues });
+    }
     scheduler.#schedule(0);
-    options.log.info({ scheduler: scheduler.id, prefix: options.prefix }, 'scheduler started');
+    options.log.info({ scheduler: scheduler.id, prefix: options.prefix, api: scheduler.apiPort ?? null }, 'scheduler started');
     return scheduler;
+  }
+
+  /** The port the HTTP API listens on, if it runs. */
+  get apiPort(): number | undefined {
+    const address = this.#api?.address();
+    return typeof address === 'object' && address !== null ? address.port : undefined;
   }
 
   #schedule(delayMs: number): void {
@@ -103,6 +117,7 @@ export class Scheduler {
     this.#stopped = true;
     clearTimeout(this.#timer);
     await this.#pass;
+    if (this.#api !== undefined) await new Promise((resolve) => this.#api!.close(resolve));
     await this.queues.close();
     this.redis.disconnect();
     this.options.log.info({ scheduler: this.id }, 'scheduler stopped');

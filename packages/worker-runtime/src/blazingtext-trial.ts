@@ -59,7 +59,8 @@ async function train(): Promise<void> {
     const validation = channels.includes('validation') ? { validationPath: channelPath('validation') } : {};
     await runSupervisedJob({ ...common, ...validation, hyperparameters });
   } else {
-    await runWord2VecJob({ ...common, hyperparameters });
+    // mean_rho after every epoch (evaluation on): what early stopping and Hyperband compare trials on.
+    await runWord2VecJob({ ...common, hyperparameters, evaluateEveryEpoch: true });
   }
 }
 

@@ -1,10 +1,15 @@
 import { pino } from 'pino';
-import { parseArguments, type OptionSpecs } from '../arguments.js';
+import { integerOption, parseArguments, stringOption, type OptionSpecs } from '../arguments.js';
 import type { CliIo } from '../cli-io.js';
 import { COMMON_OPTIONS, type Command } from '../command.js';
 import { FLEET_OPTIONS, fleetOverrides, untilInterrupted } from '../fleet-options.js';
 
-const OPTIONS: OptionSpecs = { ...FLEET_OPTIONS, ...COMMON_OPTIONS };
+const OPTIONS: OptionSpecs = {
+  port: { type: 'string', valueName: 'PORT', description: 'Port of the HTTP API (default 7070); it runs only when BLAZEFLEET_API_TOKEN is set.' },
+  host: { type: 'string', valueName: 'HOST', description: 'Address the HTTP API listens on (default 0.0.0.0).' },
+  ...FLEET_OPTIONS,
+  ...COMMON_OPTIONS,
+};
 
 async function scheduler(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseArguments(argv, OPTIONS, { allowExtra: false, allowPositionals: false });
@@ -12,9 +17,13 @@ async function scheduler(argv: readonly string[], io: CliIo): Promise<number> {
   const { fleetLocation } = await import('@blazefleet/queue');
   const location = fleetLocation(process.env, fleetOverrides(args));
   const log = pino({ base: { service: 'scheduler' } }, pino.destination({ dest: 1, sync: true }));
+  const token = process.env.BLAZEFLEET_API_TOKEN;
+  const host = stringOption(args, 'host');
+  if (token === undefined || token === '') log.warn({}, 'no BLAZEFLEET_API_TOKEN: the HTTP API is off');
   const running = await Scheduler.start({
     ...location,
     log,
+    ...(token ? { api: { token, port: integerOption(args, 'port', 0, 7070), ...(host === undefined ? {} : { host }) } } : {}),
     ...(process.env.BLAZEFLEET_LEASE_MS ? { leaseMs: Number(process.env.BLAZEFLEET_LEASE_MS) } : {}),
     ...(process.env.BLAZEFLEET_RETRY_BACKOFF_MS ? { retry: { backoffMs: Number(process.env.BLAZEFLEET_RETRY_BACKOFF_MS) } } : {}),
   });
@@ -28,6 +37,9 @@ export const schedulerCommand: Command = {
   summary: 'Run the scheduler: drives tuning jobs (asks the tuner, submits trials, stops weak ones early); state in Redis.',
   usage: 'scheduler',
   options: OPTIONS,
-  details: () => 'Several may run: a lease in Redis lets one drive each tuning job; a killed one is replaced after 15 s.',
+  details: () =>
+    'Several may run: a lease in Redis lets one drive each tuning job; a killed one is replaced after 15 s.\n' +
+    'HTTP API (JSON, Authorization: Bearer $BLAZEFLEET_API_TOKEN): POST/GET /training-jobs, GET /training-jobs/NAME,\n' +
+    'POST /training-jobs/NAME/stop, the same under /tuning-jobs, GET /tuning-jobs/NAME/analytics; open: /healthz, /metrics.',
   run: scheduler,
 };
