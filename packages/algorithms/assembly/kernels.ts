@@ -708,38 +708,35 @@ export function trainSupervisedChunk(
   return 0;
 }
 
-// Prediction: the sum of `count` rows of a row-major f32 matrix (`dim` floats a row, row ids as i32 at `rows`) divided
-// by `divideBy` (zero rows left out of `rows` still count), written as f64 at `mean`. Each component is summed in f64,
-// rows in order: the arithmetic of a scalar double loop, lane by lane, so that predictions equal the host's.
-export function meanRowsF64(matrix: usize, dim: i32, rows: usize, count: i32, divideBy: i32, mean: usize): void {
+// Prediction: fastText's hidden vector, the mean of `count` rows of a row-major f32 matrix (`dim` floats a row, row ids
+// as i32 at `rows`), zero rows left out of `rows` still counted in `divideBy`, written as f32 at `mean`. As fastText
+// computes it (Vector::addRow, then mul by the float 1/n): rows added one after another in f32, lane by lane, so a
+// scalar loop in the same order gives the same bits.
+export function meanRowsF32(matrix: usize, dim: i32, rows: usize, count: i32, divideBy: i32, mean: usize): void {
   const rowBytes = <usize>dim << 2;
-  const divisor = f64x2.splat(<f64>divideBy);
-  let d: i32 = 0;
-  for (; d + 8 <= dim; d += 8) {
-    let a0 = f64x2.splat(0.0);
-    let a1 = f64x2.splat(0.0);
-    let a2 = f64x2.splat(0.0);
-    let a3 = f64x2.splat(0.0);
-    const column = matrix + (<usize>d << 2);
-    for (let i: i32 = 0; i < count; i++) {
-      const at = column + <usize>load<i32>(rows + (<usize>i << 2)) * rowBytes;
-      const low = v128.load(at);
-      const high = v128.load(at, 16);
-      a0 = f64x2.add(a0, f64x2.promote_low_f32x4(low));
-      a1 = f64x2.add(a1, f64x2.promote_low_f32x4(v128.shuffle<i32>(low, low, 2, 3, 2, 3)));
-      a2 = f64x2.add(a2, f64x2.promote_low_f32x4(high));
-      a3 = f64x2.add(a3, f64x2.promote_low_f32x4(v128.shuffle<i32>(high, high, 2, 3, 2, 3)));
+  const vectorEnd = dim & ~3;
+  memory.fill(mean, 0, rowBytes);
+  for (let i: i32 = 0; i < count; i++) {
+    const row = matrix + <usize>load<i32>(rows + (<usize>i << 2)) * rowBytes;
+    let d: i32 = 0;
+    for (; d < vectorEnd; d += 4) {
+      const at = <usize>d << 2;
+      v128.store(mean + at, f32x4.add(v128.load(mean + at), v128.load(row + at)));
     }
-    const out = mean + (<usize>d << 3);
-    v128.store(out, f64x2.div(a0, divisor));
-    v128.store(out, f64x2.div(a1, divisor), 16);
-    v128.store(out, f64x2.div(a2, divisor), 32);
-    v128.store(out, f64x2.div(a3, divisor), 48);
+    for (; d < dim; d++) {
+      const at = <usize>d << 2;
+      store<f32>(mean + at, load<f32>(mean + at) + load<f32>(row + at));
+    }
+  }
+  const scale = <f32>(1.0 / <f64>divideBy);
+  const scales = f32x4.splat(scale);
+  let d: i32 = 0;
+  for (; d < vectorEnd; d += 4) {
+    const at = mean + (<usize>d << 2);
+    v128.store(at, f32x4.mul(v128.load(at), scales));
   }
   for (; d < dim; d++) {
-    let sum: f64 = 0.0;
-    const column = matrix + (<usize>d << 2);
-    for (let i: i32 = 0; i < count; i++) sum += <f64>load<f32>(column + <usize>load<i32>(rows + (<usize>i << 2)) * rowBytes);
-    store<f64>(mean + (<usize>d << 3), sum / <f64>divideBy);
+    const at = mean + (<usize>d << 2);
+    store<f32>(at, load<f32>(at) * scale);
   }
 }

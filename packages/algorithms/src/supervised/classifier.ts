@@ -26,26 +26,26 @@ const SIMD_MAX_MATRIX_BYTES = 1 << 30;
 const KERNEL_STORAGE_MAX_BYTES = 3.5 * 2 ** 30;
 const SIMD_MAX_ROWS = 1 << 16;
 
-/** The kernel's meanRowsF64 with the input matrix in its memory, and the regions of its arguments. */
+/** The kernel's meanRowsF32 with the input matrix in its memory, and the regions of its arguments. */
 interface SimdMean {
   meanRows(matrix: number, dim: number, rows: number, count: number, divisor: number, mean: number): void;
   matrix: number;
   rows: Int32Array;
-  mean: Float64Array;
+  mean: Float32Array;
 }
 
 /** The kernels whose memory holds a matrix of classifierInputStorage, by the memory's buffer. */
 const kernelMeans = new WeakMap<ArrayBufferLike, SimdMean>();
 
-/** A kernel on a memory with room for a matrix of `matrixBytes` and meanRowsF64's arguments; the matrix is at `matrix`. */
+/** A kernel on a memory with room for a matrix of `matrixBytes` and meanRowsF32's arguments; the matrix is at `matrix`. */
 function simdKernel(matrixBytes: number, dim: number): { simd: SimdMean; memory: WebAssembly.Memory } {
   const plan = new MemoryPlan();
   const matrix = plan.take(matrixBytes);
   const rows = plan.take(SIMD_MAX_ROWS * 4);
-  const mean = plan.take(dim * 8);
+  const mean = plan.take(dim * 4);
   const { memory, kernel } = plan.allocate();
-  const meanRows = (kernel as unknown as { meanRowsF64: SimdMean['meanRows'] }).meanRowsF64;
-  return { simd: { meanRows, matrix, rows: new Int32Array(memory.buffer, rows, SIMD_MAX_ROWS), mean: new Float64Array(memory.buffer, mean, dim) }, memory };
+  const meanRows = (kernel as unknown as { meanRowsF32: SimdMean['meanRows'] }).meanRowsF32;
+  return { simd: { meanRows, matrix, rows: new Int32Array(memory.buffer, rows, SIMD_MAX_ROWS), mean: new Float32Array(memory.buffer, mean, dim) }, memory };
 }
 
 function simdMean(input: Float32Array, dim: number): SimdMean | undefined {
@@ -69,8 +69,8 @@ export function classifierInputStorage(floats: number, cols: number): Float32Arr
 /** A trained text classifier: predicts labels of texts the way fastText's predict does, for any of its losses. */
 export class Classifier {
   /** The hidden vector of the last prediction: #ownHidden, or the kernel's copy. */
-  #hidden: Float64Array;
-  readonly #ownHidden: Float64Array;
+  #hidden: Float32Array;
+  readonly #ownHidden: Float32Array;
   readonly #scores: Float64Array;
   #tree: LabelTree | undefined;
   #encoder: FeatureEncoder | undefined;
@@ -92,7 +92,7 @@ export class Classifier {
     /** labels x dim */
     readonly output: Float32Array,
   ) {
-    this.#hidden = this.#ownHidden = new Float64Array(dim);
+    this.#hidden = this.#ownHidden = new Float32Array(dim);
     if (input.dim !== dim) throw new RangeError(`input matrix has ${input.dim} columns, expected ${dim}`);
     this.#scores = new Float64Array(dictionary.labels.length);
   }
@@ -227,10 +227,10 @@ export class Classifier {
   }
 
   /**
-   * The mean of the feature rows, summed in double precision row after row; by the kernel's meanRowsF64 once it has
-   * the matrix. Zero rows (not stored) count in the mean but are not added: adding zeros would not change the sums.
-   * Here dimension-major with eight running sums kept in registers: each sum sees the same additions in the same order
-   * as a row-major loop, so both give the same results.
+   * fastText's hidden vector: the mean of the feature rows, added row after row in float32 and multiplied by the
+   * float32 1/n (Vector::addRow, Vector::mul); by the kernel's meanRowsF32 when it has the matrix. Zero rows (not
+   * stored) count in n but are not added: adding zeros would not change the sums. Here dimension-major with eight
+   * running sums kept in registers: each sum sees the same float32 additions in the same order as the kernel's lanes.
    */
   #computeHidden(features: Int32Array): void {
     const { dim, input } = this;
@@ -257,6 +257,8 @@ export class Classifier {
     this.#hidden = this.#ownHidden;
     const hidden = this.#hidden;
     const values = input.values;
+    const scale = Math.fround(1 / n);
+    const f = Math.fround;
     for (let i = 0; i < m; i++) rows[i] = rows[i]! * dim;
     let d = 0;
     for (; d + 8 <= dim; d += 8) {
@@ -270,28 +272,28 @@ export class Classifier {
       let s7 = 0;
       for (let i = 0; i < m; i++) {
         const at = rows[i]! + d;
-        s0 += values[at]!;
-        s1 += values[at + 1]!;
-        s2 += values[at + 2]!;
-        s3 += values[at + 3]!;
-        s4 += values[at + 4]!;
-        s5 += values[at + 5]!;
-        s6 += values[at + 6]!;
-        s7 += values[at + 7]!;
+        s0 = f(s0 + values[at]!);
+        s1 = f(s1 + values[at + 1]!);
+        s2 = f(s2 + values[at + 2]!);
+        s3 = f(s3 + values[at + 3]!);
+        s4 = f(s4 + values[at + 4]!);
+        s5 = f(s5 + values[at + 5]!);
+        s6 = f(s6 + values[at + 6]!);
+        s7 = f(s7 + values[at + 7]!);
       }
-      hidden[d] = s0 / n;
-      hidden[d + 1] = s1 / n;
-      hidden[d + 2] = s2 / n;
-      hidden[d + 3] = s3 / n;
-      hidden[d + 4] = s4 / n;
-      hidden[d + 5] = s5 / n;
-      hidden[d + 6] = s6 / n;
-      hidden[d + 7] = s7 / n;
+      hidden[d] = s0 * scale;
+      hidden[d + 1] = s1 * scale;
+      hidden[d + 2] = s2 * scale;
+      hidden[d + 3] = s3 * scale;
+      hidden[d + 4] = s4 * scale;
+      hidden[d + 5] = s5 * scale;
+      hidden[d + 6] = s6 * scale;
+      hidden[d + 7] = s7 * scale;
     }
     for (; d < dim; d++) {
       let sum = 0;
-      for (let i = 0; i < m; i++) sum += values[rows[i]! + d]!;
-      hidden[d] = sum / n;
+      for (let i = 0; i < m; i++) sum = f(sum + values[rows[i]! + d]!);
+      hidden[d] = sum * scale;
     }
   }
 
