@@ -148,6 +148,28 @@ describe('tuning jobs on the fleet', () => {
     }
   });
 
+  it('warm-starts from the trials of a finished tuning job', async () => {
+    const spec = writeTuningSpec('warm', {
+      strategy: 'Bayesian',
+      objective: { type: 'Maximize', metricName: 'score' },
+      parameterRanges: { continuousParameterRanges: [{ name: 'x', minValue: 0, maxValue: 1 }] },
+      resourceLimits: { maxNumberOfTrainingJobs: 2, maxParallelTrainingJobs: 2 },
+      warmStartConfig: { parentHyperParameterTuningJobs: [{ hyperParameterTuningJobName: 'early' }], warmStartType: 'IdenticalDataAndAlgorithm' },
+      trainingJobDefinition: scoreCommandDefinition(2, 0.2),
+    });
+    const run = fleet.cli(['tune', spec, '--wait']);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    // The tuner of the new job was given every parent trial that has an objective value, with its hyperparameters.
+    const parents = analytics('early').filter((row) => row.finalObjectiveValue !== undefined);
+    const redis = await connectRedis(fleet.redisUrl);
+    const state = JSON.parse((await redis.get(`${fleet.prefix}:tuning:warm:tuner`))!) as { config: { warmStart: { parentTrials: { params: Record<string, string>; value: number }[] } } };
+    redis.disconnect();
+    const given = state.config.warmStart.parentTrials;
+    expect(given.map((t) => t.value).sort()).toEqual(parents.map((row) => row.finalObjectiveValue as number).sort());
+    expect(given.map((t) => t.params.x).sort()).toEqual(parents.map((row) => row.hyperParameters.x as string).sort());
+    expect(analytics('warm')).toHaveLength(2);
+  });
+
   it('continues a tuning job after its scheduler is killed, without losing or duplicating a trial', async () => {
     const spec = writeTuningSpec('restart', {
       strategy: 'Sobol',
