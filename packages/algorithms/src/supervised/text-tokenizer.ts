@@ -50,27 +50,15 @@ export function tokenizeText(text: string): string[] {
  * tokens are read off in place (TokenizedLines.#scan is the same walk, for training, with hashes).
  */
 function scanTokens(lower: string, tokens: string[]): void {
-  const length = lower.length;
-  let i = 0;
-  while (i < length) {
-    const c = lower.charCodeAt(i);
-    if (c < 128 && OWN_TOKEN[c] === 1) {
-      tokens.push(lower[i]!);
-      i++;
-    } else if (c < 128 && ENDS_WORD[c] === 1) {
-      i++;
-    } else if (c === LESS_THAN && lower.startsWith(LINE_BREAK, i)) {
-      i += LINE_BREAK.length;
-    } else {
-      const start = i;
-      for (; i < length; i++) {
-        const d = lower.charCodeAt(i);
-        if ((d < 128 && ENDS_WORD[d] === 1) || (d === LESS_THAN && lower.startsWith(LINE_BREAK, i))) break;
-      }
-      tokens.push(lower.slice(start, i));
-    }
+  let count = scanTokenBounds(lower, scanBounds);
+  if (count < 0) {
+    scanBounds = new Int32Array(2 * lower.length + 2);
+    count = scanTokenBounds(lower, scanBounds);
   }
+  for (let t = 0; t < count; t++) tokens.push(lower.slice(scanBounds[2 * t], scanBounds[2 * t + 1]));
 }
+
+let scanBounds = new Int32Array(512);
 
 /**
  * `lower` (text.toLowerCase(), of the same length) with the label tokens of `text` turned into spaces: what is left
