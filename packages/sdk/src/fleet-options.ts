@@ -1,4 +1,5 @@
-import { UsageError } from '@blazefleet/core';
+import { readFile } from 'node:fs/promises';
+import { InputDataError, UsageError } from '@blazefleet/core';
 import type { ParsedArguments, OptionSpecs } from './arguments.js';
 import { stringOption } from './arguments.js';
 import type { CliIo } from './cli-io.js';
@@ -36,6 +37,18 @@ export function untilInterrupted(io: CliIo): Promise<void> {
     if (io.signal === undefined) return;
     if (io.signal.aborted) resolve();
     io.signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+}
+
+/** The text of a job spec file, or of stdin for `-`; a missing or unreadable file is an InputDataError naming it. */
+export async function readSpecFile(path: string, io: CliIo, what: 'training job spec' | 'tuning job spec'): Promise<string> {
+  if (path === '-') {
+    let text = '';
+    for await (const chunk of io.stdin) text += chunk.toString();
+    return text;
+  }
+  return readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new InputDataError(path, error.code === 'ENOENT' ? `no such file (the ${what})` : `cannot read: ${error.message}`);
   });
 }
 

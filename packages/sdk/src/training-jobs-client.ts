@@ -16,6 +16,7 @@ import {
   type TrainingJobSummary,
 } from '@blazefleet/queue';
 import type { Redis } from 'ioredis';
+import { abortableDelay } from './abortable-delay.js';
 
 export interface TrainingJobsClientOptions extends Partial<FleetLocation> {
   /** Delay before a failed attempt's retry (doubling each time); default 10 s. */
@@ -85,7 +86,7 @@ export class TrainingJobsClient {
         after = page.at(-1)!.id;
       }
       if (isTerminal(job.status) || options.signal?.aborted) return job;
-      await sleep(options.pollMs ?? 500, options.signal);
+      await abortableDelay(options.pollMs ?? 500, options.signal);
     }
   }
 
@@ -109,7 +110,7 @@ export class TrainingJobsClient {
         options.onUpdate?.(job);
       }
       if (isTerminal(job.status) || options.signal?.aborted) return job;
-      await sleep(options.pollMs ?? 500, options.signal);
+      await abortableDelay(options.pollMs ?? 500, options.signal);
     }
   }
 
@@ -117,16 +118,4 @@ export class TrainingJobsClient {
     await this.queues.close();
     this.redis.disconnect();
   }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }

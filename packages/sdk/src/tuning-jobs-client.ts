@@ -2,6 +2,7 @@ import { parseTuningJobSpec, type TuningJobSpec } from '@blazefleet/core';
 import { FleetKeys, TrainingJobStore, connectRedis, fleetLocation, type FleetLocation } from '@blazefleet/queue';
 import { TuningJobStore, tuningAnalytics, type TrialAnalytics, type TuningJobRecord, type TuningJobStatus } from '@blazefleet/scheduler';
 import type { Redis } from 'ioredis';
+import { abortableDelay } from './abortable-delay.js';
 
 /** What `tuning describe` shows: the job, its trials counted by status, and the best one so far. */
 export interface TuningJobDescription {
@@ -76,7 +77,7 @@ export class TuningJobsClient {
         options.onUpdate?.(job, rows);
       }
       if (TERMINAL.includes(job.status) || options.signal?.aborted) return job;
-      await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 1000));
+      await abortableDelay(options.pollMs ?? 1000, options.signal);
     }
   }
 

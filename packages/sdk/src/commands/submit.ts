@@ -1,10 +1,9 @@
-import { readFile } from 'node:fs/promises';
-import { InputDataError, parseTrainingJobSpecText, UsageError } from '@blazefleet/core';
+import { parseTrainingJobSpecText, UsageError } from '@blazefleet/core';
 import type { TrainingJobDescription } from '@blazefleet/queue';
-import { booleanOption, parseArguments, stringOption, type OptionSpecs } from '../arguments.js';
+import { booleanOption, parseArguments, type OptionSpecs } from '../arguments.js';
 import type { CliIo } from '../cli-io.js';
 import { COMMON_OPTIONS, type Command } from '../command.js';
-import { FLEET_OPTIONS, JSON_OPTION, withClient } from '../fleet-options.js';
+import { FLEET_OPTIONS, JSON_OPTION, readSpecFile, withClient } from '../fleet-options.js';
 import { progressLine } from './job-text.js';
 
 const OPTIONS: OptionSpecs = {
@@ -16,17 +15,6 @@ const OPTIONS: OptionSpecs = {
 
 /** Seconds between progress lines when stdout is not a terminal. */
 const PROGRESS_LINE_SECONDS = 10;
-
-async function readSpecText(path: string, io: CliIo): Promise<string> {
-  if (path === '-') {
-    let text = '';
-    for await (const chunk of io.stdin) text += chunk.toString();
-    return text;
-  }
-  return readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    throw new InputDataError(path, error.code === 'ENOENT' ? 'no such file (the training job spec)' : `cannot read: ${error.message}`);
-  });
-}
 
 /** Prints the job's new status transitions, and its progress (in place on a terminal). */
 export function jobWatcher(io: CliIo): (job: TrainingJobDescription) => void {
@@ -67,7 +55,7 @@ async function submit(argv: readonly string[], io: CliIo): Promise<number> {
   const [path, ...rest] = args.positionals;
   if (path === undefined) throw new UsageError('submit needs the training job spec: blazefleet submit job.json (JSON or YAML; - for stdin)');
   if (rest.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(rest[0])}`);
-  const spec = parseTrainingJobSpecText(await readSpecText(path, io), path === '-' ? 'stdin' : path);
+  const spec = parseTrainingJobSpecText(await readSpecFile(path, io, 'training job spec'), path === '-' ? 'stdin' : path);
   return withClient(args, async (client) => {
     const job = await client.submit(spec);
     if (booleanOption(args, 'json') && !booleanOption(args, 'wait')) {

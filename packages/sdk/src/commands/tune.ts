@@ -1,9 +1,8 @@
-import { readFile } from 'node:fs/promises';
-import { InputDataError, parseTuningJobSpecText, UsageError } from '@blazefleet/core';
+import { parseTuningJobSpecText, UsageError } from '@blazefleet/core';
 import { booleanOption, parseArguments, type OptionSpecs } from '../arguments.js';
 import type { CliIo } from '../cli-io.js';
 import { COMMON_OPTIONS, type Command } from '../command.js';
-import { FLEET_OPTIONS, JSON_OPTION, withTuningClient } from '../fleet-options.js';
+import { FLEET_OPTIONS, JSON_OPTION, readSpecFile, withTuningClient } from '../fleet-options.js';
 import { analyticsTable, describeTuningText } from './tuning-text.js';
 
 const OPTIONS: OptionSpecs = {
@@ -18,10 +17,7 @@ async function tune(argv: readonly string[], io: CliIo): Promise<number> {
   const [path, ...rest] = args.positionals;
   if (path === undefined) throw new UsageError('tune needs the tuning job spec: blazefleet tune spec.json (JSON or YAML)');
   if (rest.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(rest[0])}`);
-  const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    throw new InputDataError(path, error.code === 'ENOENT' ? 'no such file (the tuning job spec)' : `cannot read: ${error.message}`);
-  });
-  const spec = parseTuningJobSpecText(text, path);
+  const spec = parseTuningJobSpecText(await readSpecFile(path, io, 'tuning job spec'), path === '-' ? 'stdin' : path);
   return withTuningClient(args, async (client) => {
     const created = await client.create(spec);
     if (!booleanOption(args, 'wait')) {
@@ -41,7 +37,7 @@ async function tune(argv: readonly string[], io: CliIo): Promise<number> {
 export const tuneCommand: Command = {
   name: 'tune',
   summary: 'Create a hyperparameter tuning job (SageMaker CreateHyperParameterTuningJob spec, JSON or YAML).',
-  usage: 'tune spec.json|spec.yaml [--wait] [--json]',
+  usage: 'tune spec.json|spec.yaml|- [--wait] [--json]',
   options: OPTIONS,
   details: () => 'The spec\'s fields are described in packages/core/TUNING-JOB.md. A running `blazefleet scheduler` and workers run the trials.',
   run: tune,
