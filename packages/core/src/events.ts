@@ -19,3 +19,10 @@ export interface MetricEvent {
   value: number;
   epoch?: number;
 }
+
+/** What a long-running service (a worker, the scheduler) logs through: structured fields and a message; pino fits. */
+export interface ServiceLog {
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+}

@@ -1,5 +1,5 @@
 export { startHttpApi, type HttpApiOptions } from './http-api.js';
-export { Scheduler, type SchedulerLog, type SchedulerOptions } from './scheduler.js';
+export { Scheduler, type SchedulerOptions } from './scheduler.js';
 export { tuningAnalytics, type TrialAnalytics } from './tuning-analytics.js';
 export { driveTuningJob, tunerConfigOf, type TuningFleet } from './tuning-driver.js';
 export { TuningJobStore, type TrialRecord, type TuningJobRecord, type TuningJobStatus } from './tuning-job-store.js';

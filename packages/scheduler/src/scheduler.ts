@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { hostname } from 'node:os';
+import type { ServiceLog } from '@blazefleet/core';
 import { FleetKeys, TrainingJobStore, TrainingQueues, connectRedis, type RetryTiming } from '@blazefleet/queue';
 import type { ParentTrial } from '@blazefleet/tuner';
 import type { Redis } from 'ioredis';
@@ -8,17 +9,10 @@ import { startHttpApi } from './http-api.js';
 import { driveTuningJob } from './tuning-driver.js';
 import { TuningJobStore } from './tuning-job-store.js';
 
-/** What the scheduler logs through (a pino logger fits). */
-export interface SchedulerLog {
-  info(fields: object, message: string): void;
-  warn(fields: object, message: string): void;
-  error(fields: object, message: string): void;
-}
-
 export interface SchedulerOptions {
   redisUrl: string;
   prefix: string;
-  log: SchedulerLog;
+  log: ServiceLog;
   /** Between passes over the active tuning jobs (default 1 s). */
   pollMs?: number;
   /** How long a scheduler's hold on a tuning job lasts without renewal; another takes over after it (default 15 s). */

@@ -1,1 +1,1 @@
-export { TrainingWorker, type TrainingWorkerOptions, type WorkerLog } from './training-worker.js';
+export { TrainingWorker, type TrainingWorkerOptions } from './training-worker.js';

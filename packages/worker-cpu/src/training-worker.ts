@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { InstancePool, PriceTable } from '@blazefleet/core';
+import type { InstancePool, PriceTable, ServiceLog } from '@blazefleet/core';
 import {
   FleetKeys,
   TrainingJobStore,
@@ -17,13 +17,6 @@ import { runTrial, type TrialResult } from '@blazefleet/worker-runtime';
 import type { Redis } from 'ioredis';
 import type { Worker } from 'bullmq';
 
-/** What the worker logs through (a pino logger fits). */
-export interface WorkerLog {
-  info(fields: object, message: string): void;
-  warn(fields: object, message: string): void;
-  error(fields: object, message: string): void;
-}
-
 export interface TrainingWorkerOptions {
   redisUrl: string;
   prefix: string;
@@ -34,7 +27,7 @@ export interface TrainingWorkerOptions {
   concurrency?: number;
   /** Where trial directories are made (default the system's temporary directory). */
   workRoot?: string;
-  log: WorkerLog;
+  log: ServiceLog;
   priceTable?: PriceTable;
   /** Tuning of failure detection: how long a dead worker's jobs stay held, and how often workers check. */
   lockDurationMs?: number;
