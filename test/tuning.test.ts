@@ -208,6 +208,24 @@ describe('tuning jobs on the fleet', () => {
     expect(analytics('to-stop').every((row) => row.trainingJobStatus !== 'InProgress')).toBe(true);
   });
 
+  it('ends a tuning job at maxRuntimeInSeconds, stopping its running trials', async () => {
+    const limitSeconds = 120; // SageMaker's and our minimum
+    const spec = writeTuningSpec('out-of-time', {
+      strategy: 'Random',
+      objective: { type: 'Maximize', metricName: 'score' },
+      parameterRanges: { continuousParameterRanges: [{ name: 'x', minValue: 0, maxValue: 1 }] },
+      resourceLimits: { maxNumberOfTrainingJobs: 10, maxParallelTrainingJobs: 2, maxRuntimeInSeconds: limitSeconds },
+      trainingJobDefinition: scoreCommandDefinition(600, 1),
+    });
+    expect(fleet.cli(['tune', spec]).code).toBe(0);
+    const done = await eventually(() => describeTuning('out-of-time'), (job) => job.status === 'Completed', 240_000);
+    expect(done.completionReason).toBe('MaxRuntimeExceeded');
+    expect(Date.parse(done.endTime) - Date.parse(done.creationTime)).toBeGreaterThanOrEqual(limitSeconds * 1000);
+    const rows = analytics('out-of-time');
+    expect(rows).toHaveLength(2);
+    expect(rows.map((row) => row.trainingJobStatus)).toEqual(['Stopped', 'Stopped']);
+  }, 300_000);
+
   it('refuses an invalid tuning spec, naming the field', () => {
     const spec = writeTuningSpec('bad-tuning', {
       strategy: 'Grid',

@@ -308,6 +308,15 @@ const byteClass = (chars: string): Uint8Array => {
 const SPACE_BYTE = byteClass(' \t\n\v\f\r\0');
 const OWN_TOKEN_BYTE = byteClass("'.,()!?");
 const ENDS_WORD_BYTE = byteClass(" \t\n\v\f\r\0'.,()!?;:");
+/** What a byte does inside a word, in one look-up: the word loop's only branch for most bytes. */
+const IN_WORD = 0;
+const ENDS_WORD = 1;
+const MAY_START_TAG = 2;
+const NOT_COVERED = 3;
+const WORD_BYTE_KIND = Uint8Array.from({ length: 256 }, (_, b) =>
+  b >= 0x80 || b === QUOTE_BYTE ? NOT_COVERED : ENDS_WORD_BYTE[b] === 1 ? ENDS_WORD : b === LESS_THAN_BYTE ? MAY_START_TAG : IN_WORD,
+);
+const LOWERCASE_BYTE = Uint8Array.from({ length: 256 }, (_, b) => (b >= 0x41 && b <= 0x5a ? b + 0x20 : b));
 
 /** Whether bytes[at, end) starts with `prefix` (ASCII letters compared lowercased when `lowercased`). */
 function startsWithBytes(bytes: Uint8Array, at: number, end: number, prefix: Uint8Array, lowercased = false): boolean {
@@ -324,52 +333,49 @@ function startsWithBytes(bytes: Uint8Array, at: number, end: number, prefix: Uin
 class ByteWordTable {
   private constructor(
     readonly bytes: Uint8Array,
-    readonly offsets: Int32Array,
-    readonly hashes: Int32Array,
-    /** word id + 1, 0 when free */
+    /** SLOT_INTS per slot: the word's hash, id + 1 (0 when free), bytes offset and length, so a probe reads one line. */
     readonly slots: Int32Array,
   ) {}
 
   static of(words: string[]): ByteWordTable {
     const encoder = new TextEncoder();
     const encoded = words.map((word) => encoder.encode(word));
-    const offsets = new Int32Array(words.length + 1);
-    encoded.forEach((bytes, id) => (offsets[id + 1] = offsets[id]! + bytes.length));
-    const bytes = new Uint8Array(offsets[words.length]!);
-    encoded.forEach((word, id) => bytes.set(word, offsets[id]!));
-    const hashes = Int32Array.from(words, (word) => fastTextHash(word) | 0);
+    const bytes = new Uint8Array(encoded.reduce((sum, word) => sum + word.length, 0));
     let size = 16;
     while (size < 2 * words.length) size *= 2;
-    const slots = new Int32Array(size);
+    const slots = new Int32Array(size * SLOT_INTS);
+    let offset = 0;
     for (let id = 0; id < words.length; id++) {
-      let slot = hashes[id]! & (size - 1);
-      while (slots[slot] !== 0) slot = (slot + 1) & (size - 1);
-      slots[slot] = id + 1;
+      const word = encoded[id]!;
+      bytes.set(word, offset);
+      const hash = fastTextHash(words[id]!) | 0;
+      let slot = hash & (size - 1);
+      while (slots[slot * SLOT_INTS + 1] !== 0) slot = (slot + 1) & (size - 1);
+      slots.set([hash, id + 1, offset, word.length], slot * SLOT_INTS);
+      offset += word.length;
     }
-    return new ByteWordTable(bytes, offsets, hashes, slots);
+    return new ByteWordTable(bytes, slots);
   }
 
   /** The id of the word whose bytes are those of `source[start, end)` with ASCII letters lowercased, or -1. */
   find(hash: number, source: Uint8Array, start: number, end: number): number {
-    const { slots, hashes, offsets, bytes } = this;
-    const mask = slots.length - 1;
+    const { slots, bytes } = this;
+    const mask = slots.length / SLOT_INTS - 1;
     const length = end - start;
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
-      const id = slots[slot]! - 1;
+      const at = slot * SLOT_INTS;
+      const id = slots[at + 1]! - 1;
       if (id < 0) return -1;
-      if (hashes[id] !== hash) continue;
-      const at = offsets[id]!;
-      if (offsets[id + 1]! - at !== length) continue;
+      if (slots[at]! !== hash || slots[at + 3]! !== length) continue;
+      const offset = slots[at + 2]!;
       let k = 0;
-      for (; k < length; k++) {
-        let b = source[start + k]!;
-        if (b >= 0x41 && b <= 0x5a) b += 0x20;
-        if (b !== bytes[at + k]) break;
-      }
+      while (k < length && LOWERCASE_BYTE[source[start + k]!] === bytes[offset + k]) k++;
       if (k === length) return id;
     }
   }
 }
+
+const SLOT_INTS = 4;
 
 /** encodeTokens for one text after another, into one reused buffer, with the words' hashes computed once. */
 export class FeatureEncoder {
@@ -482,15 +488,17 @@ export class FeatureEncoder {
         i++;
       } else {
         for (; i < end; i++) {
-          let d = bytes[i]!;
-          if (d >= 0x80 || d === QUOTE_BYTE) return undefined;
-          if (ENDS_WORD_BYTE[d] === 1) break;
-          if (d === LESS_THAN_BYTE && i > tokenStart) {
-            if (startsWithBytes(bytes, i, end, LINE_BREAK_BYTES, true)) break;
-            if (startsWithBytes(bytes, i, end, END_OF_LINE_BYTES, true)) return undefined;
+          const d = bytes[i]!;
+          const kind = WORD_BYTE_KIND[d]!;
+          if (kind !== IN_WORD) {
+            if (kind === ENDS_WORD) break;
+            if (kind === NOT_COVERED) return undefined;
+            if (i > tokenStart) {
+              if (startsWithBytes(bytes, i, end, LINE_BREAK_BYTES, true)) break;
+              if (startsWithBytes(bytes, i, end, END_OF_LINE_BYTES, true)) return undefined;
+            }
           }
-          if (d >= 0x41 && d <= 0x5a) d += 0x20;
-          hash = Math.imul(hash ^ d, FNV_MULTIPLIER);
+          hash = Math.imul(hash ^ LOWERCASE_BYTE[d]!, FNV_MULTIPLIER);
         }
       }
       if (bytes[tokenStart] === UNDERSCORE && startsWithBytes(bytes, tokenStart, i, LABEL_PREFIX_BYTES, true)) continue;
