@@ -30,6 +30,14 @@ afterAll(async () => {
 describeArtifactStoreContract('S3ArtifactStore on moto', () => ({ store, root: `s3://${bucket}/contract`, foreignUri: `file://${directory}/x` }));
 
 describe('S3ArtifactStore', () => {
+  it('creates a bucket, and again without error when it exists', async () => {
+    const created = uniqueBucketName('created');
+    await store.createBucket(`s3://${created}/corpus/`);
+    await store.createBucket(`s3://${created}`);
+    await store.putObject(`s3://${created}/corpus/a.txt`, 'a b c');
+    expect((await store.list(`s3://${created}/corpus`)).map((o) => o.relativeKey)).toEqual(['a.txt']);
+  });
+
   it('sends a file larger than the part size as a multipart upload', async () => {
     const path = join(directory, 'multipart.bin');
     writeFileSync(path, Buffer.alloc(12 * 1024 * 1024, 7));

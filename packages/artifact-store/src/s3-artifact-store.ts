@@ -3,6 +3,8 @@ import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
+  BucketAlreadyOwnedByYou,
+  CreateBucketCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
@@ -67,6 +69,24 @@ export class S3ArtifactStore implements ArtifactStore {
         await writeFileAtomically(resolve(localPath), (temporaryPath) => pipeline(body, createWriteStream(temporaryPath)));
       } finally {
         body.destroy();
+      }
+    });
+  }
+
+  /** Creates the bucket of `uri` in the client's region; nothing happens when this account already has it. */
+  async createBucket(uri: string): Promise<void> {
+    const { bucket } = locationOf(uri, 'folder');
+    await attempt(uri, async () => {
+      const region = await this.client.config.region();
+      try {
+        await this.client.send(
+          new CreateBucketCommand({
+            Bucket: bucket,
+            ...(region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: region as never } }),
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof BucketAlreadyOwnedByYou)) throw error;
       }
     });
   }

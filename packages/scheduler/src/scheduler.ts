@@ -6,6 +6,7 @@ import { FleetKeys, TrainingJobStore, TrainingQueues, connectRedis, type RetryTi
 import type { ParentTrial } from '@blazefleet/tuner';
 import type { Redis } from 'ioredis';
 import { startHttpApi } from './http-api.js';
+import { startQueueDepthMetrics, type QueueDepthMetricsOptions } from './queue-depth-metrics.js';
 import { driveTuningJob } from './tuning-driver.js';
 import { TuningJobStore } from './tuning-job-store.js';
 
@@ -21,6 +22,8 @@ export interface SchedulerOptions {
   retry?: RetryTiming;
   /** The HTTP API, guarded by a bearer token; none without it. */
   api?: { token: string; port: number; host?: string };
+  /** Queue depths as CloudWatch Embedded Metric Format lines (what the ECS deployment scales its workers on); none without it. */
+  cloudWatchMetrics?: QueueDepthMetricsOptions;
 }
 
 /**
@@ -34,6 +37,7 @@ export class Scheduler {
   #pass: Promise<void> = Promise.resolve();
   #stopped = false;
   #api: Server | undefined;
+  #metrics: { stop: () => Promise<void> } | undefined;
 
   private constructor(
     readonly options: SchedulerOptions,
@@ -50,6 +54,7 @@ export class Scheduler {
     if (options.api !== undefined) {
       scheduler.#api = await startHttpApi({ ...options.api, tuning: scheduler.tuning, training: scheduler.training, queues: scheduler.queues });
     }
+    if (options.cloudWatchMetrics !== undefined) scheduler.#metrics = startQueueDepthMetrics(scheduler.queues, options.cloudWatchMetrics, options.log);
     scheduler.#schedule(0);
     options.log.info({ scheduler: scheduler.id, prefix: options.prefix, api: scheduler.apiPort ?? null }, 'scheduler started');
     return scheduler;
@@ -111,6 +116,7 @@ export class Scheduler {
     this.#stopped = true;
     clearTimeout(this.#timer);
     await this.#pass;
+    await this.#metrics?.stop();
     if (this.#api !== undefined) await new Promise((resolve) => this.#api!.close(resolve));
     await this.queues.close();
     this.redis.disconnect();

@@ -16,6 +16,7 @@ import { testCommand } from './commands/test.js';
 import { trainCommand } from './commands/train.js';
 import { tuneCommand } from './commands/tune.js';
 import { tuningCommand } from './commands/tuning.js';
+import { uploadCommand } from './commands/upload.js';
 import { vectorsCommand } from './commands/vectors.js';
 import { workerCommand } from './commands/worker.js';
 import { commandHelp, mainHelp } from './help.js';
@@ -23,7 +24,7 @@ import { commandHelp, mainHelp } from './help.js';
 const COMMANDS: readonly Command[] = [
   trainCommand, vectorsCommand, similarCommand, predictCommand, testCommand,
   submitCommand, jobsCommand, logsCommand, metricsCommand, stopCommand, workerCommand,
-  tuneCommand, tuningCommand, schedulerCommand, demoCommand,
+  tuneCommand, tuningCommand, schedulerCommand, uploadCommand, demoCommand,
 ];
 
 /** Exit status after SIGINT, as shells report it. */
