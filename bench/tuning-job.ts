@@ -3,6 +3,7 @@
 //   npm run bench:tuning-job                       # both parts
 //   npm run bench:tuning-job -- --part text8       # part 1 only
 //   npm run bench:tuning-job -- --part compare     # part 2 only
+//   npm run bench:tuning-job -- --part compare-text8 --compare-trials 20   # part 3
 //
 // 1. text8: a Bayesian tuning job of --trials (30) trials on the 16.9 M-word corpus, and training jobs with
 //    BlazingText's default hyperparameters (each mode of the range) at the same epochs: the tuned best mean_rho
@@ -12,6 +13,7 @@
 //    25 negatives costs about 25 times one at 5 and 5).
 // 2. compare: the demo's experiment (the bundled 500 k-word corpus, its ranges, 5 epochs, 12 trials) with Bayesian and
 //    with Random, seeds 1..--seeds (3): the best mean_rho after n trials, per strategy, seed and n.
+// 3. compare-text8: the same comparison on part 1's corpus, ranges and epochs, with --compare-trials trials each.
 // Both parts run --parallel (2) trials at a time on as many `blazefleet worker` processes, driven by a
 // `blazefleet scheduler` process, under a Redis key prefix of their own (REDIS_URL, default 127.0.0.1:6379).
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -35,7 +37,7 @@ const { values: args } = parseArgs({
     trials: { type: 'string', default: '30' },
     epochs: { type: 'string', default: '1' },
     'compare-corpus': { type: 'string', default: 'examples/data/wiki-500k.txt.gz' },
-    'compare-trials': { type: 'string', default: '12' },
+    'compare-trials': { type: 'string' },
     seeds: { type: 'string', default: '3' },
     parallel: { type: 'string', default: '2' },
   },
@@ -140,7 +142,7 @@ async function text8(tuning: TuningJobsClient, training: TrainingJobsClient): Pr
     }),
   );
   const defaultsWall = (Date.now() - started) / 1000;
-  const { wallSeconds, rows } = await runTuningJob(tuning, tuningSpec('text8-bayesian', 'Bayesian', 1, trials, corpus, epochs, { window: [3, 10], minCount: [20, 50], negatives: [3, 10] }));
+  const { wallSeconds, rows } = await runTuningJob(tuning, tuningSpec('text8-bayesian', 'Bayesian', 1, trials, corpus, epochs, TEXT8_RANGES));
   const bestDefault = Math.max(...defaults.map((d) => d.meanRho));
   const best = rows[0]!;
   const curve = bestSoFar(rows);
@@ -163,17 +165,42 @@ async function text8(tuning: TuningJobsClient, training: TrainingJobsClient): Pr
   return report;
 }
 
-async function compare(tuning: TuningJobsClient): Promise<string[]> {
-  const corpus = corpusUri(args['compare-corpus']!);
-  const trials = Number(args['compare-trials']);
+/** A word2vec tuning experiment: corpus, epochs per trial and the ranges that differ between corpora. */
+interface Experiment {
+  title: string;
+  corpus: string;
+  epochs: number;
+  ranges: Parameters<typeof tuningSpec>[6];
+  trials: number;
+}
+
+// The demo's ranges: min_count scaled to the 500 k-word corpus from the experiment's [20, 50] on 17 M words.
+const demoExperiment = (): Experiment => ({
+  title: "the demo's experiment",
+  corpus: args['compare-corpus']!,
+  epochs: 5,
+  ranges: { window: [5, 30], minCount: [2, 8], negatives: [5, 25] },
+  trials: Number(args['compare-trials'] ?? 12),
+});
+const TEXT8_RANGES: Experiment['ranges'] = { window: [3, 10], minCount: [20, 50], negatives: [3, 10] };
+const text8Experiment = (): Experiment => ({
+  title: `${args.corpus} (${args.epochs} epoch(s) per trial, part 1's ranges)`,
+  corpus: args.corpus!,
+  epochs: Number(args.epochs),
+  ranges: TEXT8_RANGES,
+  trials: Number(args['compare-trials'] ?? args.trials),
+});
+
+async function compare(tuning: TuningJobsClient, experiment: Experiment, label: string): Promise<string[]> {
+  const corpus = corpusUri(experiment.corpus);
+  const { trials } = experiment;
   const seeds = Array.from({ length: Number(args.seeds) }, (_, i) => i + 1);
-  console.log(`compare: Bayesian and Random, ${trials} trials each, seeds ${seeds.join(', ')}, on ${args['compare-corpus']}`);
+  console.log(`${label}: Bayesian and Random, ${trials} trials each, seeds ${seeds.join(', ')}, on ${experiment.corpus}`);
   const curves: Record<string, number[][]> = { Bayesian: [], Random: [] };
   const walls: Record<string, number[]> = { Bayesian: [], Random: [] };
   for (const seed of seeds) {
     for (const strategy of ['Bayesian', 'Random'] as const) {
-      // The demo's ranges: min_count scaled to the 500 k-word corpus from the experiment's [20, 50] on 17 M words.
-      const spec = tuningSpec(`compare-${strategy.toLowerCase()}-${seed}`, strategy, seed, trials, corpus, 5, { window: [5, 30], minCount: [2, 8], negatives: [5, 25] });
+      const spec = tuningSpec(`${label}-${strategy.toLowerCase()}-${seed}`, strategy, seed, trials, corpus, experiment.epochs, experiment.ranges);
       const { wallSeconds, rows } = await runTuningJob(tuning, spec);
       curves[strategy]!.push(bestSoFar(rows));
       walls[strategy]!.push(wallSeconds);
@@ -181,7 +208,7 @@ async function compare(tuning: TuningJobsClient): Promise<string[]> {
   }
   const checkpoints = [...new Set([4, 8, trials])].filter((n) => n <= trials);
   const report = [
-    `### Bayesian against Random: the demo's experiment, ${trials} trials each, seeds ${seeds.join(', ')}`,
+    `### Bayesian against Random: ${experiment.title}, ${trials} trials each, seeds ${seeds.join(', ')}`,
     '',
     `| strategy | seed | ${checkpoints.map((n) => `best after ${n}`).join(' | ')} | wall min |`,
     `|---|---:|${checkpoints.map(() => '---:').join('|')}|---:|`,
@@ -204,7 +231,8 @@ async function main(): Promise<void> {
   const report: string[] = [];
   try {
     if (parts.includes('text8')) report.push(...(await text8(tuning, training)), '');
-    if (parts.includes('compare')) report.push(...(await compare(tuning)), '');
+    if (parts.includes('compare')) report.push(...(await compare(tuning, demoExperiment(), 'compare')), '');
+    if (parts.includes('compare-text8')) report.push(...(await compare(tuning, text8Experiment(), 'compare-text8')), '');
   } finally {
     for (const child of fleet) child.kill('SIGTERM');
     await tuning.close();

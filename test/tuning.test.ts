@@ -1,64 +1,22 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { temporaryDirectory } from '../packages/algorithms/src/testing/temporary-directory.js';
 import { FleetKeys, TrainingJobStore, connectRedis } from '../packages/queue/src/index.js';
 import { blazefleetBin, repoRoot, writeTinyCorpus } from './blazefleet-cli.js';
 import { TestFleet, eventually } from './fleet-support.js';
+import { TuningTestBed } from './tuning-support.js';
 
-const dir = temporaryDirectory('blazefleet-tuning-');
-const bucket = 'tuning-test';
+const bed = new TuningTestBed('blazefleet-tuning-', 'tuning-test');
+const { dir, bucket, startScheduler, writeTuningSpec, scoreCommandDefinition, describeTuning, analytics } = bed;
 let fleet: TestFleet;
 let scheduler: ChildProcess;
 
-function startScheduler(): ChildProcess {
-  const child = spawn(process.execPath, [blazefleetBin, 'scheduler'], { cwd: repoRoot, env: { ...process.env, ...fleet.env({ BLAZEFLEET_LEASE_MS: '3000' }) }, stdio: 'ignore' });
-  return child;
-}
-
-function writeTuningSpec(name: string, spec: Record<string, unknown>): string {
-  const path = join(dir, `${name}.json`);
-  writeFileSync(path, JSON.stringify({ name, ...spec }));
-  return path;
-}
-
-/** A trial whose score per step is x * step (x tuned in [0, 1]): low x is clearly worse at every step. */
-function scoreCommandDefinition(steps: number, stepSeconds: number) {
-  return {
-    algorithm: {
-      command: ['/bin/sh', '-c', `i=1; while [ $i -le ${steps} ]; do echo "score=$(awk "BEGIN{print $SM_HP_X * $i}")"; sleep ${stepSeconds}; i=$((i+1)); done`],
-      metricDefinitions: [{ name: 'score', regex: 'score=([0-9.eE+-]+)' }],
-    },
-    hyperParameters: {},
-    inputDataConfig: [],
-    outputPath: `s3://${bucket}/tuning-output`,
-    resourceConfig: { instanceType: 'ml.c5.xlarge', instanceCount: 1 },
-    stoppingCondition: { maxRuntimeInSeconds: 300 },
-  };
-}
-
-function describeTuning(name: string): Record<string, any> {
-  const run = fleet.cli(['tuning', 'describe', name, '--json']);
-  expect(run.code, run.stderr).toBe(0);
-  return JSON.parse(run.stdout) as Record<string, any>;
-}
-
-function analytics(name: string): Record<string, any>[] {
-  const run = fleet.cli(['tuning', 'analytics', name, '--format', 'json']);
-  expect(run.code, run.stderr).toBe(0);
-  return JSON.parse(run.stdout) as Record<string, any>[];
-}
-
 beforeAll(async () => {
-  fleet = await TestFleet.start();
-  await fleet.createBucket(bucket);
+  fleet = await bed.start();
   writeTinyCorpus(join(dir, 'corpus.txt'), 2000);
   await fleet.put(bucket, 'corpus/corpus.txt', readFileSync(join(dir, 'corpus.txt')));
-  fleet.startWorker(join(dir, 'work-a'));
-  fleet.startWorker(join(dir, 'work-b'));
-  await Promise.all(fleet.workers.map((worker) => worker.waitForLog(/worker started/)));
   scheduler = startScheduler();
 });
 
@@ -207,24 +165,6 @@ describe('tuning jobs on the fleet', () => {
     expect(done.completionReason).toBe('StopRequested');
     expect(analytics('to-stop').every((row) => row.trainingJobStatus !== 'InProgress')).toBe(true);
   });
-
-  it('ends a tuning job at maxRuntimeInSeconds, stopping its running trials', async () => {
-    const limitSeconds = 120; // SageMaker's and our minimum
-    const spec = writeTuningSpec('out-of-time', {
-      strategy: 'Random',
-      objective: { type: 'Maximize', metricName: 'score' },
-      parameterRanges: { continuousParameterRanges: [{ name: 'x', minValue: 0, maxValue: 1 }] },
-      resourceLimits: { maxNumberOfTrainingJobs: 10, maxParallelTrainingJobs: 2, maxRuntimeInSeconds: limitSeconds },
-      trainingJobDefinition: scoreCommandDefinition(600, 1),
-    });
-    expect(fleet.cli(['tune', spec]).code).toBe(0);
-    const done = await eventually(() => describeTuning('out-of-time'), (job) => job.status === 'Completed', 240_000);
-    expect(done.completionReason).toBe('MaxRuntimeExceeded');
-    expect(Date.parse(done.endTime) - Date.parse(done.creationTime)).toBeGreaterThanOrEqual(limitSeconds * 1000);
-    const rows = analytics('out-of-time');
-    expect(rows).toHaveLength(2);
-    expect(rows.map((row) => row.trainingJobStatus)).toEqual(['Stopped', 'Stopped']);
-  }, 300_000);
 
   it('refuses an invalid tuning spec, naming the field', () => {
     const spec = writeTuningSpec('bad-tuning', {
