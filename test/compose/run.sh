@@ -7,7 +7,7 @@
 # 3. Builds the scheduler and worker-cpu images from docker/Dockerfile with those bases, brings docker-compose.yml up
 #    with two CPU workers, runs examples/word2vec-tuning.json from this host (fewer, shorter trials), kills a worker
 #    container in the middle of a trial, and checks that the job completes with every trial trained once and its
-#    model in the S3 store.
+#    model in the S3 store; then serves the best trial's model with the compose file's serve profile.
 # 4. Tears everything down: the stack, its volumes, the images it built, and the dockerd it started.
 # Without docker, dockerd or debootstrap (or without root to start them) it prints why it skips and exits 0;
 # BLAZEFLEET_COMPOSE_REQUIRED=1 turns a skip into a failure.
@@ -47,7 +47,7 @@ cleanup() {
       "${compose[@]}" ps
       "${compose[@]}" logs --tail 40 scheduler worker-cpu s3-setup
     fi
-    "${compose[@]}" down --volumes --remove-orphans --timeout 20 >/dev/null 2>&1
+    "${compose[@]}" --profile serve down --volumes --remove-orphans --timeout 20 >/dev/null 2>&1
   fi
   # Images go with the engine's data when the engine is ours.
   if [ -z "$own_dockerd" ]; then
@@ -140,7 +140,7 @@ redis_image="$standin"
 phase "stand-in image"
 
 # 3. Our images, through the Dockerfile's build arguments.
-for target in scheduler worker-cpu; do
+for target in scheduler worker-cpu serve; do
   image="blazefleet-test/$target:$tag"
   images+=("$image")
   log "building $image"
@@ -212,4 +212,23 @@ phase "tuning job"
 
 node test/compose/check-tuning-job.mjs compose-test "$running"
 phase "checks"
+
+# The serve profile: the best trial's model.tar.gz, served from the S3 store.
+best=$(blazefleet tuning describe compose-test --json | node -e 'console.log(JSON.parse(require("fs").readFileSync(0, "utf8")).bestTrainingJob.trainingJobName)')
+export MODEL_URI=$(blazefleet jobs describe "$best" --json | node -e 'console.log(JSON.parse(require("fs").readFileSync(0, "utf8")).modelArtifacts.s3ModelArtifacts)')
+BLAZEFLEET_SERVE_PORT=$(free_port)
+export BLAZEFLEET_SERVE_PORT
+"${compose[@]}" --profile serve up -d --no-build model-server >"$state/serve.log" 2>&1 || { cat "$state/serve.log"; exit 1; }
+for _ in $(seq 1 90); do
+  curl -fs "http://127.0.0.1:$BLAZEFLEET_SERVE_PORT/ping" >/dev/null 2>&1 && break
+  sleep 1
+done
+answer=$(curl -fs -H 'content-type: application/json' -d '{"instances": ["king", "queen"]}' "http://127.0.0.1:$BLAZEFLEET_SERVE_PORT/invocations") \
+  || { log "the model server did not answer /invocations"; exit 1; }
+echo "$answer" | node -e '
+  const answers = JSON.parse(require("fs").readFileSync(0, "utf8"));
+  const ok = answers.length === 2 && answers[0].word === "king" && answers.every((a) => a.vector.length > 0 && a.vector.some((v) => v !== 0));
+  if (!ok) { console.error("unexpected /invocations answer: " + JSON.stringify(answers).slice(0, 300)); process.exit(1); }'
+log "model server (profile serve) answered with $best's vectors"
+phase "serve"
 log "PASSED"

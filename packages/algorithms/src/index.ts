@@ -1,8 +1,9 @@
 export { SENTENCE_END, readCorpus, type Corpus, type ReadCorpusOptions } from './corpus.js';
 export { Vocabulary } from './vocabulary.js';
 export { fastTextHash, characterNgrams, ngramBuckets, buildSubwordIndex, type SubwordIndex } from './subwords.js';
-export { WordVectors, type SubwordVectors, type SimilarWord } from './word-vectors.js';
-export { writeWord2VecText, readWord2VecText } from './formats/word2vec-text.js';
+export { WordVectors, type SubwordVectors, type SimilarWord, type SimilarityQuery } from './word-vectors.js';
+export { TopRows, offerRowsByDot, writeUnitRows, type ScoredRow } from './nearest-rows.js';
+export { writeWord2VecText, readWord2VecText, formatFloat32 } from './formats/word2vec-text.js';
 export { writeWord2VecBinary, readWord2VecBinary } from './formats/word2vec-binary.js';
 export { writeFastTextModel, readFastTextModel, wordVectorsFromFastTextModel, type FastTextModel, type MatrixStorage } from './formats/fasttext-model.js';
 export { SparseRowMatrix } from './sparse-row-matrix.js';
@@ -19,6 +20,7 @@ export {
 export { evaluateAnalogies, type AnalogyResult, type AnalogySection } from './eval/analogy.js';
 export { runWord2VecJob, type Word2VecJobOptions, type Word2VecJobResult } from './word2vec-job.js';
 export { extractModelArchive, writeModelArchive } from './model-archive.js';
+export { listTextInput, readTextLines, type StreamTextFileOptions, type TextInputFile } from './text-file.js';
 export { ArtifactStaging } from './artifact-staging.js';
 export {
   LABEL_PREFIX,
@@ -32,6 +34,8 @@ export {
   type LabeledExamples,
 } from './supervised/labeled-data.js';
 export { Classifier, classifierInputStorage, type Prediction } from './supervised/classifier.js';
+export { endpointAnswer, type EndpointAnswer } from './supervised/endpoint-answer.js';
+export { loadClassifier, loadModel, loadWordVectors, type LoadedModel } from './model-files.js';
 export {
   trainClassifier,
   type SupervisedTrainingOptions,

@@ -207,9 +207,9 @@ export async function streamTextInput(path: string, onChunk: (bytes: Uint8Array)
 /**
  * Lines of a text input (a plain or gzip UTF-8 file, or a directory of them: see streamTextInput), split at '\n' (a
  * final line without one included when not empty). Invalid UTF-8 is replaced by U+FFFD; the returned count says how
- * many sequences were replaced.
+ * many sequences were replaced. Progress counts the bytes read, as streamTextInput counts them.
  */
-export async function readTextLines(path: string, onLine: (line: string) => void): Promise<{ replacedSequences: number }> {
+export async function readTextLines(path: string, onLine: (line: string) => void, options: StreamTextFileOptions = {}): Promise<{ replacedSequences: number }> {
   const decoder = new TextDecoder();
   let carry = '';
   let replacedSequences = 0;
@@ -222,11 +222,15 @@ export async function readTextLines(path: string, onLine: (line: string) => void
     }
     carry += text.slice(start);
   };
-  await streamTextInput(path, (bytes) => {
-    const text = decoder.decode(bytes, { stream: true });
-    if (text.includes(REPLACEMENT_CHARACTER)) replacedSequences += countReplacedSequences(bytes, text);
-    split(text);
-  });
+  await streamTextInput(
+    path,
+    (bytes) => {
+      const text = decoder.decode(bytes, { stream: true });
+      if (text.includes(REPLACEMENT_CHARACTER)) replacedSequences += countReplacedSequences(bytes, text);
+      split(text);
+    },
+    options,
+  );
   const rest = decoder.decode();
   if (rest.includes(REPLACEMENT_CHARACTER)) replacedSequences += rest.length;
   split(rest);

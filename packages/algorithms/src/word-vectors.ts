@@ -1,3 +1,4 @@
+import { offerRowsByDot, TopRows, writeUnitRows, type ScoredRow } from './nearest-rows.js';
 import { ngramBuckets } from './subwords.js';
 
 /** Character n-gram vectors, so that unknown words get vectors (subwords: true). */
@@ -12,6 +13,12 @@ export interface SubwordVectors {
 export interface SimilarWord {
   word: string;
   similarity: number;
+}
+
+/** A unit query vector for a nearest-neighbour search, and the rows of the words it was made of. */
+export interface SimilarityQuery {
+  vector: Float32Array;
+  excludedRows: number[];
 }
 
 /** Final word vectors (one row per vocabulary word) and, with subwords, the n-gram vectors. */
@@ -73,12 +80,11 @@ export class WordVectors {
   }
 
   /**
-   * Cosine nearest neighbours of sum(positive) - sum(negative), excluding the query words (gensim's most_similar:
-   * the mean of the query's unit vectors, normalized, scored against every unit row). Empty when a query word has
-   * no vector. `restrictVocab` limits the candidates to the first rows (the most frequent words), as gensim's
-   * restrict_vocab does.
+   * The query of mostSimilar: the mean of the unit vectors of `positive` minus those of `negative`, scaled to unit
+   * length, and the vocabulary rows of the query words, which neighbour lists leave out. Undefined when a query word
+   * has no vector or the mean is zero.
    */
-  mostSimilar(positive: string[], negative: string[] = [], k = 10, restrictVocab = this.words.length): SimilarWord[] {
+  similarityQuery(positive: readonly string[], negative: readonly string[] = []): SimilarityQuery | undefined {
     const dim = this.dim;
     const query = new Float64Array(dim);
     const excluded = new Set<number>();
@@ -88,7 +94,7 @@ export class WordVectors {
     ] as const) {
       for (const word of words) {
         const vector = this.vector(word);
-        if (vector === undefined) return [];
+        if (vector === undefined) return undefined;
         const row = this.indexOf(word);
         if (row >= 0) excluded.add(row);
         const norm = Math.sqrt(vector.reduce((sum, x) => sum + x * x, 0));
@@ -97,84 +103,47 @@ export class WordVectors {
     }
     let queryNorm = 0;
     for (let d = 0; d < dim; d++) queryNorm += query[d]! * query[d]!;
-    if (queryNorm === 0) return [];
+    if (queryNorm === 0) return undefined;
     const unitQuery = new Float32Array(dim);
     for (let d = 0; d < dim; d++) unitQuery[d] = query[d]! / Math.sqrt(queryNorm);
+    return { vector: unitQuery, excludedRows: [...excluded] };
+  }
+
+  /**
+   * Cosine nearest neighbours of sum(positive) - sum(negative), excluding the query words (gensim's most_similar:
+   * the mean of the query's unit vectors, normalized, scored against every unit row). Empty when a query word has
+   * no vector. `restrictVocab` limits the candidates to the first rows (the most frequent words), as gensim's
+   * restrict_vocab does.
+   */
+  mostSimilar(positive: string[], negative: string[] = [], k = 10, restrictVocab = this.words.length): SimilarWord[] {
+    const query = this.similarityQuery(positive, negative);
+    if (query === undefined) return [];
     const candidates = Math.min(restrictVocab, this.words.length);
-    let excludedCandidates = 0;
-    for (const row of excluded) if (row < candidates) excludedCandidates++;
-    return this.#topByDot(unitQuery, excluded, candidates, Math.min(k, candidates - excludedCandidates));
+    const excluded = query.excludedRows.filter((row) => row < candidates);
+    const wanted = Math.min(k, candidates - excluded.length);
+    if (wanted <= 0) return [];
+    // The best rows without the query words are among the best `wanted + excluded` of all rows.
+    const top = new TopRows(wanted + excluded.length);
+    offerRowsByDot(this.#unitMatrix(), this.dim, query.vector, 0, candidates, top);
+    return this.similarWords(top.best(), query.excludedRows, wanted);
   }
 
-  /** Partial top-k selection with a min-heap of (score, row) held in typed arrays; no per-row allocation. */
-  #topByDot(query: Float32Array, excluded: Set<number>, candidates: number, k: number): SimilarWord[] {
-    if (k <= 0) return [];
-    const dim = this.dim;
-    const rows = this.#unitMatrix();
-    const heapScores = new Float64Array(k);
-    const heapRows = new Int32Array(k);
-    let size = 0;
-    for (let row = 0; row < candidates; row++) {
-      if (excluded.has(row)) continue;
-      const offset = row * dim;
-      let score = 0;
-      for (let d = 0; d < dim; d++) score += rows[offset + d]! * query[d]!;
-      if (size < k) {
-        // Sift up.
-        let i = size++;
-        while (i > 0) {
-          const parent = (i - 1) >> 1;
-          if (!worse(score, row, heapScores[parent]!, heapRows[parent]!)) break;
-          heapScores[i] = heapScores[parent]!;
-          heapRows[i] = heapRows[parent]!;
-          i = parent;
-        }
-        heapScores[i] = score;
-        heapRows[i] = row;
-      } else if (worse(heapScores[0]!, heapRows[0]!, score, row)) {
-        // Replace the root (the worst kept) and sift down.
-        let i = 0;
-        for (;;) {
-          const left = 2 * i + 1;
-          if (left >= k) break;
-          const right = left + 1;
-          let child = left;
-          if (right < k && worse(heapScores[right]!, heapRows[right]!, heapScores[left]!, heapRows[left]!)) child = right;
-          if (!worse(heapScores[child]!, heapRows[child]!, score, row)) break;
-          heapScores[i] = heapScores[child]!;
-          heapRows[i] = heapRows[child]!;
-          i = child;
-        }
-        heapScores[i] = score;
-        heapRows[i] = row;
-      }
+  /** The first `k` of `ranked` rows that are not `excludedRows`, as words with their scores. */
+  similarWords(ranked: readonly ScoredRow[], excludedRows: readonly number[], k: number): SimilarWord[] {
+    const similar: SimilarWord[] = [];
+    for (const { row, score } of ranked) {
+      if (similar.length === k) break;
+      if (!excludedRows.includes(row)) similar.push({ word: this.words[row]!, similarity: score });
     }
-    const order = Array.from({ length: size }, (_, i) => i).sort((a, b) =>
-      worse(heapScores[a]!, heapRows[a]!, heapScores[b]!, heapRows[b]!) ? 1 : -1,
-    );
-    return order.map((i) => ({ word: this.words[heapRows[i]!]!, similarity: heapScores[i]! }));
+    return similar;
   }
 
-  /** Rows scaled to unit length, computed once; zero rows stay zero. */
+  /** Rows scaled to unit length, computed once. */
   #unitMatrix(): Float32Array {
     if (this.#unitRows === undefined) {
-      const dim = this.dim;
-      const unit = new Float32Array(this.words.length * dim);
-      for (let row = 0; row < this.words.length; row++) {
-        const offset = row * dim;
-        let norm = 0;
-        for (let d = 0; d < dim; d++) norm += this.matrix[offset + d]! * this.matrix[offset + d]!;
-        if (norm === 0) continue;
-        const scale = 1 / Math.sqrt(norm);
-        for (let d = 0; d < dim; d++) unit[offset + d] = this.matrix[offset + d]! * scale;
-      }
-      this.#unitRows = unit;
+      this.#unitRows = new Float32Array(this.matrix.length);
+      writeUnitRows(this.matrix, this.dim, this.#unitRows);
     }
     return this.#unitRows;
   }
-}
-
-/** Ranking order of candidates: lower score is worse; on equal scores the later row is worse. */
-function worse(scoreA: number, rowA: number, scoreB: number, rowB: number): boolean {
-  return scoreA < scoreB || (scoreA === scoreB && rowA > rowB);
 }

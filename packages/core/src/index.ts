@@ -2,6 +2,7 @@ export * from './errors.js';
 export * from './events.js';
 export * from './hyperparameters/word2vec.js';
 export * from './hyperparameters/supervised.js';
+export * from './hyperparameters/transform.js';
 export type { HyperparameterField } from './hyperparameters/fields.js';
 export {
   INSTANCE_TYPES,
@@ -49,3 +50,5 @@ export {
   type TuningWarmStartConfig,
 } from './tuning-job.js';
 export { trainingJobSpecForTrial, trialJobName } from './tuning-trial.js';
+export { describeValue } from './describe-value.js';
+export { expecting, formatPath } from './training-job-fields.js';

@@ -170,8 +170,8 @@ const containerAlgorithm = closedObject(
   },
   'a container { command, image?, metricDefinitions }',
 );
-const ALGORITHM_RULE = expecting('"blazingtext" or a container { command, image?, metricDefinitions }');
-const blazingText = z.literal('blazingtext', ALGORITHM_RULE);
+const ALGORITHM_RULE = expecting('"blazingtext", "blazingtext-transform" or a container { command, image?, metricDefinitions }');
+const builtInAlgorithm = z.enum(['blazingtext', 'blazingtext-transform'], ALGORITHM_RULE);
 
 const channel = closedObject(
   {
@@ -190,7 +190,7 @@ const DEFAULT_RUNTIME_SECONDS = 86_400;
 
 export const FIELDS = {
   name: z.string(NAME_RULE).max(63, { ...NAME_RULE, abort: true }).regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/, NAME_RULE),
-  algorithm: z.union([blazingText, containerAlgorithm]), // parseField parses one branch, chosen by the input's type
+  algorithm: z.union([builtInAlgorithm, containerAlgorithm]), // parseField parses one branch, chosen by the input's type
   hyperParameters: stringMap(100, (key) => key.length >= 1 && key.length <= 256, '1 to 256 characters', 2500).default({}),
   inputDataConfig: z
     .array(channel, expecting('an array of channels'))
@@ -281,7 +281,7 @@ export function parseWith(schema: z.ZodType, path: readonly PropertyKey[], value
 /** The field's parsed value, or undefined after pushing its issues. */
 export function parseField(field: FieldName, value: unknown, issues: SpecIssue[]): unknown {
   // Choosing the branch by the input's type reports a container's own issues instead of a union mismatch.
-  const schema = field === 'algorithm' ? (isObject(value) ? containerAlgorithm : blazingText) : FIELDS[field];
+  const schema = field === 'algorithm' ? (isObject(value) ? containerAlgorithm : builtInAlgorithm) : FIELDS[field];
   return parseWith(schema, [field], value, issues);
 }
 

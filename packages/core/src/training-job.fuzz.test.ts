@@ -26,7 +26,7 @@ const VALID = {
 
 const WORDS = [
   ...Object.keys(VALID),
-  'blazingtext', 'train', 'validation', 'mode', 'epochs', 'supervised', 'early_stopping', 'command', 'metricDefinitions', 'regex',
+  'blazingtext', 'blazingtext-transform', 'model', 'data', 'k', 'content_type', 'train', 'validation', 'mode', 'epochs', 'supervised', 'early_stopping', 'command', 'metricDefinitions', 'regex',
   'channelName', 'uri', 'instanceType', 'instanceCount', 'key', 'value', 's3://bucket/x', 'file://x', 's3://', 'ml.g5.xlarge',
   'true', '1', '', ' ', '(', '([0-9]+)', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', '\u0000', 'é',
 ];

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { BlazefleetError, TrainingJobSpecError } from './errors.js';
+import { parseTransformHyperparameters, TRANSFORM_HYPERPARAMETERS } from './hyperparameters/transform.js';
 import { parseTrainingJobSpec, parseTrainingJobSpecText, type TrainingJobSpec } from './training-job.js';
 
 const MINIMAL = {
@@ -148,7 +149,7 @@ const BAD_VARIANTS: BadVariant[] = [
   { name: 'name starting with a hyphen', change: (s) => (s.name = '-w2v'), path: 'name', reason: /got "-w2v"/ },
   { name: 'name of 64 characters', change: (s) => (s.name = 'a'.repeat(64)), path: 'name', reason: /1 to 63/ },
   { name: 'name with an underscore', change: (s) => (s.name = 'w2v_1'), path: 'name', reason: /got "w2v_1"/ },
-  { name: 'unknown algorithm name', change: (s) => (s.algorithm = 'word2vec'), path: 'algorithm', reason: /"blazingtext" or a container.*got "word2vec"/ },
+  { name: 'unknown algorithm name', change: (s) => (s.algorithm = 'word2vec'), path: 'algorithm', reason: /"blazingtext", "blazingtext-transform" or a container.*got "word2vec"/ },
   { name: 'algorithm of the wrong type', change: (s) => (s.algorithm = 42), path: 'algorithm', reason: /got 42/ },
   { name: 'empty command', change: (s) => (s.algorithm = container({ command: [] })), path: 'algorithm.command', reason: /array of 1 to 100 arguments/ },
   { name: 'empty command string', change: (s) => (s.algorithm = container({ command: '' })), path: 'algorithm.command', reason: /got ""/ },
@@ -329,6 +330,54 @@ describe('parseTrainingJobSpec: every invalid field is reported at its path', ()
   });
 });
 
+const TRANSFORM = {
+  name: 'transform-1',
+  algorithm: 'blazingtext-transform',
+  hyperParameters: { k: '2', content_type: 'application/jsonlines' },
+  inputDataConfig: [
+    { channelName: 'model', uri: 's3://bucket/models/classify-1/output/model.tar.gz' },
+    { channelName: 'data', uri: 's3://bucket/instances/' },
+  ],
+  outputPath: 's3://bucket/answers/',
+  resourceConfig: { instanceType: 'ml.c5.xlarge' },
+};
+
+const TRANSFORM_VARIANTS: BadVariant[] = [
+  { name: 'no model channel', change: (s) => s.inputDataConfig.shift(), path: 'inputDataConfig', reason: /^expected a channel named model \(required by blazingtext-transform\)$/ },
+  { name: 'no data channel', change: (s) => s.inputDataConfig.pop(), path: 'inputDataConfig', reason: /^expected a channel named data \(required by blazingtext-transform\)$/ },
+  {
+    name: 'a training channel',
+    change: (s) => (s.inputDataConfig[1].channelName = 'train'),
+    path: 'inputDataConfig[1].channelName',
+    reason: /^expected model or data \(the channels of blazingtext-transform\), got "train"$/,
+  },
+  { name: 'a training hyperparameter', change: (s) => (s.hyperParameters.mode = 'supervised'), path: 'hyperParameters.mode', reason: /known blazingtext-transform hyperparameter \(known: k, content_type\)/ },
+  { name: 'a misspelled hyperparameter', change: (s) => (s.hyperParameters = { 'content-type': 'text/plain' }), path: 'hyperParameters.content-type', reason: /did you mean 'content_type'\?/ },
+  { name: 'k of 0', change: (s) => (s.hyperParameters.k = '0'), path: 'hyperParameters.k', reason: /^expected an integer in \[1, 1000000\], got "0"$/ },
+  { name: 'an unknown content type', change: (s) => (s.hyperParameters.content_type = 'text/csv'), path: 'hyperParameters.content_type', reason: /one of text\/plain, application\/jsonlines, got "text\/csv"/ },
+  { name: 'two instances', change: (s) => (s.resourceConfig.instanceCount = 2), path: 'resourceConfig.instanceCount', reason: /expected 1 for blazingtext-transform \(it runs on one instance\), got 2/ },
+];
+
+describe('parseTrainingJobSpec: blazingtext-transform', () => {
+  it('takes the channels model and data, and k and content_type as hyperparameters', () => {
+    const spec = parseTrainingJobSpec(TRANSFORM);
+    expect(spec.algorithm).toBe('blazingtext-transform');
+    expect(spec.hyperParameters).toEqual(TRANSFORM.hyperParameters);
+    expect(spec.inputDataConfig.map((c) => c.channelName)).toEqual(['model', 'data']);
+    expect(parseTrainingJobSpec({ ...TRANSFORM, hyperParameters: {} }).hyperParameters).toEqual({});
+    expect(parseTransformHyperparameters({})).toEqual({ k: 1, content_type: 'text/plain' });
+  });
+
+  it.each(TRANSFORM_VARIANTS)('$name -> $path', ({ change, path, reason }) => {
+    const spec: Spec = structuredClone(TRANSFORM);
+    change(spec);
+    const error = specError(spec);
+    const issue = error.issues.find((i) => i.path === path);
+    expect(issue, `issues: ${JSON.stringify(error.issues)}`).toBeDefined();
+    expect(issue!.reason).toMatch(reason);
+  });
+});
+
 const YAML_SPEC = `# text classification with early stopping
 name: classify-1
 algorithm: blazingtext
@@ -417,6 +466,17 @@ describe('TRAINING-JOB.md', () => {
     const json = /```json\n([\s\S]*?)```/.exec(doc)![1]!;
     const yaml = /```yaml\n([\s\S]*?)```/.exec(doc)![1]!;
     expect(parseTrainingJobSpecText(yaml, 'TRAINING-JOB.md')).toEqual(parseTrainingJobSpecText(json, 'TRAINING-JOB.md'));
+  });
+
+  it('has a batch transform example that parses', () => {
+    const json = /```json\n([\s\S]*?)```/.exec(doc.slice(doc.indexOf('## Batch transform')))![1]!;
+    expect(parseTrainingJobSpecText(json, 'TRAINING-JOB.md').algorithm).toBe('blazingtext-transform');
+  });
+
+  it('documents each batch transform hyperparameter with its default', () => {
+    const rows = new Map([...doc.matchAll(/^\| `hyperParameters\.(\w+)` \| ([^|]+) \|/gm)].map((m) => [m[1]!, m[2]!.trim()]));
+    expect([...rows.keys()].sort()).toEqual(Object.keys(TRANSFORM_HYPERPARAMETERS).sort());
+    for (const [name, field] of Object.entries(TRANSFORM_HYPERPARAMETERS)) expect(rows.get(name)).toBe(`\`${JSON.stringify(field.default)}\``);
   });
 
   it('documents every field of the spec', () => {

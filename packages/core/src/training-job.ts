@@ -1,5 +1,6 @@
 import { HyperparameterError, TrainingJobSpecError, type SpecIssue } from './errors.js';
-import { parseTrainingHyperparameters, type TrainingHyperparameters } from './hyperparameters/supervised.js';
+import { parseTrainingHyperparameters } from './hyperparameters/supervised.js';
+import { parseTransformHyperparameters } from './hyperparameters/transform.js';
 import { describeValue } from './describe-value.js';
 import { readSpecText } from './spec-text.js';
 import { FIELD_NAMES, formatPath, isObject, parseField, sortByField, unknownFieldReason } from './training-job-fields.js';
@@ -17,8 +18,11 @@ export interface ContainerAlgorithm {
   metricDefinitions: MetricDefinition[];
 }
 
-/** BlazingText (Blazefleet's own word2vec and text classification), or a container of your own. */
-export type TrainingAlgorithm = 'blazingtext' | ContainerAlgorithm;
+/**
+ * BlazingText (Blazefleet's own word2vec and text classification), its batch transform (a model's answers to every
+ * line of the input files), or a container of your own.
+ */
+export type TrainingAlgorithm = 'blazingtext' | 'blazingtext-transform' | ContainerAlgorithm;
 
 export type CompressionType = 'None' | 'Gzip';
 export type S3DataDistributionType = 'FullyReplicated' | 'ShardedByS3Key';
@@ -80,36 +84,56 @@ export interface TrainingJobSpec {
   stopGracePeriodSeconds: number;
 }
 
-/** The rules that BlazingText adds: its hyperparameter schema, train and validation channels only, one instance. */
-function blazingTextIssues(spec: Partial<TrainingJobSpec>): SpecIssue[] {
-  const issues: SpecIssue[] = [];
-  let hyperparameters: TrainingHyperparameters | undefined;
-  if (spec.hyperParameters !== undefined) {
-    try {
-      hyperparameters = parseTrainingHyperparameters(spec.hyperParameters);
-    } catch (error) {
-      if (!(error instanceof HyperparameterError)) throw error;
-      const got = error.received === undefined ? '' : `, got ${describeValue(error.received)}`;
-      issues.push({ path: formatPath(['hyperParameters', error.field]), reason: `expected ${error.expected}${got}` });
-    }
+/** The hyperparameters as `parse` reads them, or undefined after pushing the issue of the one it refuses. */
+function parseHyperparameters<T>(parse: (raw: Record<string, string>) => T, raw: Record<string, string> | undefined, issues: SpecIssue[]): T | undefined {
+  if (raw === undefined) return undefined;
+  try {
+    return parse(raw);
+  } catch (error) {
+    if (!(error instanceof HyperparameterError)) throw error;
+    const got = error.received === undefined ? '' : `, got ${describeValue(error.received)}`;
+    issues.push({ path: formatPath(['hyperParameters', error.field]), reason: `expected ${error.expected}${got}` });
+    return undefined;
   }
-  if (spec.inputDataConfig !== undefined) {
-    const names = spec.inputDataConfig.map((c) => c.channelName);
-    names.forEach((name, index) => {
-      if (name !== 'train' && name !== 'validation') {
-        const reason = `expected train or validation (the channels of blazingtext), got ${describeValue(name)}`;
-        issues.push({ path: `inputDataConfig[${index}].channelName`, reason });
-      }
-    });
-    if (!names.includes('train')) issues.push({ path: 'inputDataConfig', reason: 'expected a channel named train (required by blazingtext)' });
-    if (hyperparameters?.mode === 'supervised' && hyperparameters.early_stopping && !names.includes('validation')) {
-      issues.push({ path: 'inputDataConfig', reason: 'expected a channel named validation (required when hyperParameters.early_stopping is true)' });
+}
+
+/** The rules of every built-in algorithm: the channels it reads (`required` ones among them), and one instance. */
+function builtInIssues(spec: Partial<TrainingJobSpec>, algorithm: string, channels: readonly string[], required: readonly string[]): SpecIssue[] {
+  const issues: SpecIssue[] = [];
+  const names = spec.inputDataConfig?.map((c) => c.channelName);
+  names?.forEach((name, index) => {
+    if (!channels.includes(name)) {
+      const reason = `expected ${channels.join(' or ')} (the channels of ${algorithm}), got ${describeValue(name)}`;
+      issues.push({ path: `inputDataConfig[${index}].channelName`, reason });
     }
+  });
+  for (const channel of required) {
+    if (names !== undefined && !names.includes(channel)) issues.push({ path: 'inputDataConfig', reason: `expected a channel named ${channel} (required by ${algorithm})` });
   }
   const count = spec.resourceConfig?.instanceCount;
   if (count !== undefined && count !== 1) {
-    issues.push({ path: 'resourceConfig.instanceCount', reason: `expected 1 for blazingtext (it trains on one instance), got ${count}` });
+    issues.push({ path: 'resourceConfig.instanceCount', reason: `expected 1 for ${algorithm} (it runs on one instance), got ${count}` });
   }
+  return issues;
+}
+
+/** The rules that BlazingText adds: its hyperparameter schema, train and validation channels only, one instance. */
+function blazingTextIssues(spec: Partial<TrainingJobSpec>): SpecIssue[] {
+  const issues: SpecIssue[] = [];
+  const hyperparameters = parseHyperparameters(parseTrainingHyperparameters, spec.hyperParameters, issues);
+  issues.push(...builtInIssues(spec, 'blazingtext', ['train', 'validation'], ['train']));
+  const names = spec.inputDataConfig?.map((c) => c.channelName);
+  if (names !== undefined && hyperparameters?.mode === 'supervised' && hyperparameters.early_stopping && !names.includes('validation')) {
+    issues.push({ path: 'inputDataConfig', reason: 'expected a channel named validation (required when hyperParameters.early_stopping is true)' });
+  }
+  return issues;
+}
+
+/** The rules of a batch transform: k and content_type only, the channels model and data, one instance. */
+function transformIssues(spec: Partial<TrainingJobSpec>): SpecIssue[] {
+  const issues: SpecIssue[] = [];
+  parseHyperparameters(parseTransformHyperparameters, spec.hyperParameters, issues);
+  issues.push(...builtInIssues(spec, 'blazingtext-transform', ['model', 'data'], ['model', 'data']));
   return issues;
 }
 
@@ -127,6 +151,7 @@ function checkSpec(value: unknown, source: string | undefined): TrainingJobSpec 
     if (parsed !== undefined) spec[field] = parsed;
   }
   if (spec.algorithm === 'blazingtext') issues.push(...blazingTextIssues(spec as Partial<TrainingJobSpec>));
+  if (spec.algorithm === 'blazingtext-transform') issues.push(...transformIssues(spec as Partial<TrainingJobSpec>));
   const [first, ...rest] = sortByField(issues, FIELD_NAMES);
   if (first !== undefined) throw new TrainingJobSpecError([first, ...rest], source);
   return spec as unknown as TrainingJobSpec;

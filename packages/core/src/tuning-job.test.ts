@@ -186,6 +186,7 @@ const BAD_VARIANTS: BadVariant[] = [
   },
   { name: 'a metric the container does not define', base: 'container', change: (s) => (s.objective.metricName = 'val_loss'), path: 'objective.metricName', reason: /metricDefinitions \(train:loss, validation:loss\), got "val_loss"/ },
   { name: 'a container without metric definitions', base: 'container', change: (s) => (s.trainingJobDefinition.algorithm.metricDefinitions = []), path: 'objective.metricName', reason: /which defines none/ },
+  { name: 'a batch transform', base: 'container', change: (s) => (s.trainingJobDefinition.algorithm = 'blazingtext-transform'), path: 'trainingJobDefinition.algorithm', reason: /got "blazingtext-transform": a batch transform has no objective metric to tune/ },
   { name: 'no ranges', change: (s) => (s.parameterRanges = {}), path: 'parameterRanges', reason: /1 to 30 parameter ranges in all, got 0/ },
   {
     name: '31 ranges',

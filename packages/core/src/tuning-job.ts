@@ -260,6 +260,9 @@ function parseDefinition(raw: unknown, spec: Partial<TuningJobSpec>, { tuned, na
   const unknownPaths = new Set(Object.keys(raw).filter((key) => !(DEFINITION_FIELD_NAMES as string[]).includes(key)).map((key) => formatPath([key])));
   const statics = raw.hyperParameters === undefined ? {} : isObject(raw.hyperParameters) ? raw.hyperParameters : undefined;
   const blazingText = raw.algorithm === 'blazingtext';
+  if (raw.algorithm === 'blazingtext-transform') {
+    own.push({ path: 'trainingJobDefinition.algorithm', reason: 'expected "blazingtext" or a container, got "blazingtext-transform": a batch transform has no objective metric to tune' });
+  }
   const before = own.length;
   const trial = trialValues(spec, tuned, statics, own);
   // BlazingText's hyperparameters are checked one by one here; the training job spec then checks the rules between

@@ -76,11 +76,14 @@ export interface TrainingJobDescription {
 }
 
 export interface TrainingProgressReport {
-  /** 0..1 of the attempt's training. */
+  /** 0..1 of the attempt's training (of its input bytes, for a batch transform). */
   fraction: number;
   epoch?: number;
   wordsPerSecond?: number;
   etaSeconds?: number;
+  /** Lines answered so far by a batch transform. */
+  lines?: number;
+  linesPerSecond?: number;
 }
 
 export type TrainingJobSummary = Pick<

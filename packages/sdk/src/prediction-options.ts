@@ -22,8 +22,13 @@ function thresholdOption(args: ParsedArguments): number {
   return value;
 }
 
-export function predictionSettings(args: ParsedArguments): PredictionSettings {
+/** The --model PATH that every command reading a model requires. */
+export function modelPathOption(args: ParsedArguments): string {
   const modelPath = stringOption(args, 'model');
   if (modelPath === undefined) throw new UsageError('--model PATH is required');
-  return { modelPath, k: integerOption(args, 'k', 1, 1), threshold: thresholdOption(args) };
+  return modelPath;
+}
+
+export function predictionSettings(args: ParsedArguments): PredictionSettings {
+  return { modelPath: modelPathOption(args), k: integerOption(args, 'k', 1, 1), threshold: thresholdOption(args) };
 }

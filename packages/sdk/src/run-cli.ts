@@ -9,11 +9,13 @@ import { logsCommand } from './commands/logs.js';
 import { metricsCommand } from './commands/metrics.js';
 import { predictCommand } from './commands/predict.js';
 import { schedulerCommand } from './commands/scheduler.js';
+import { serveCommand } from './commands/serve.js';
 import { similarCommand } from './commands/similar.js';
 import { stopCommand } from './commands/stop.js';
 import { submitCommand } from './commands/submit.js';
 import { testCommand } from './commands/test.js';
 import { trainCommand } from './commands/train.js';
+import { transformCommand } from './commands/transform.js';
 import { tuneCommand } from './commands/tune.js';
 import { tuningCommand } from './commands/tuning.js';
 import { uploadCommand } from './commands/upload.js';
@@ -22,8 +24,8 @@ import { workerCommand } from './commands/worker.js';
 import { commandHelp, mainHelp } from './help.js';
 
 const COMMANDS: readonly Command[] = [
-  trainCommand, vectorsCommand, similarCommand, predictCommand, testCommand,
-  submitCommand, jobsCommand, logsCommand, metricsCommand, stopCommand, workerCommand,
+  trainCommand, vectorsCommand, similarCommand, predictCommand, testCommand, serveCommand,
+  submitCommand, transformCommand, jobsCommand, logsCommand, metricsCommand, stopCommand, workerCommand,
   tuneCommand, tuningCommand, schedulerCommand, uploadCommand, demoCommand,
 ];
 

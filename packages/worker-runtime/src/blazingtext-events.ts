@@ -1,12 +1,21 @@
 import type { MetricEvent, TrainingProgress } from '@blazefleet/core';
 
+/** Progress of a batch transform: `progress` is the share of the input bytes read, 0..1. */
+export interface TransformProgress {
+  progress: number;
+  lines: number;
+  linesPerSecond: number;
+  /** Absent until some bytes are read. */
+  etaSeconds?: number;
+}
+
 /**
- * What the BlazingText trial prints on stdout, one JSON object a line: the engine's progress ticks, metric events and
- * log milestones. A metric without `epoch` is a value of the finished model, a final metric. Non-finite metric values
- * are printed as null and are no metric values.
+ * What the trials of the built-in algorithms print on stdout, one JSON object a line: progress ticks (the engine's,
+ * or a batch transform's), metric events and log milestones. A metric without `epoch` is a value of the finished
+ * model, a final metric. Non-finite metric values are printed as null and are no metric values.
  */
 export type BlazingTextEvent =
-  | ({ event: 'progress' } & TrainingProgress)
+  | ({ event: 'progress' } & (TrainingProgress | TransformProgress))
   | ({ event: 'metric' } & MetricEvent)
   | { event: 'log'; message: string; fields?: Record<string, unknown> };
 

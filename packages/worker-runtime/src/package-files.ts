@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 const PACKAGE_ROOT = dirname(createRequire(import.meta.url).resolve('@blazefleet/worker-runtime/package.json'));
 
 /** The scripts of this package that run in child processes, built into dist/. */
-export type TrialScript = 'trial-supervisor' | 'blazingtext-trial';
+export type TrialScript = 'trial-supervisor' | 'blazingtext-trial' | 'transform-trial';
 
 /** Path of a built script; it exists once the package is built (`tsc -b`). */
 export function trialScriptPath(script: TrialScript): string {

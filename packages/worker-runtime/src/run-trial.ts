@@ -5,7 +5,7 @@ import { artifactStoreFor, type ArtifactStore } from '@blazefleet/artifact-store
 import { decodeBlazingTextEvent } from './blazingtext-events.js';
 import { CheckpointSync } from './checkpoint-sync.js';
 import { TrialOptionsError } from './errors.js';
-import { trialScriptPath } from './package-files.js';
+import { trialScriptPath, type TrialScript } from './package-files.js';
 import { SecondaryStatusTimeline, type SecondaryStatus, type SecondaryStatusTransition } from './secondary-status.js';
 import { jobOutputUri, modelArchive, outputDataArchive, uploadOutputs } from './trial-artifacts.js';
 import { TrialDirectory } from './trial-directory.js';
@@ -15,13 +15,16 @@ import { MetricScraper, TrialMetrics, type FinalMetric, type TrialMetric } from 
 import { TrialProcess, type TrialExit } from './trial-process.js';
 import { TrialStop, type StopReason } from './trial-stop.js';
 
-/** Progress of a BlazingText trial, about once a second. */
+/** Progress of a built-in algorithm's trial, about once a second. */
 export interface TrialProgress {
-  /** Fraction of all epochs done, 0..1. */
+  /** Fraction done, 0..1: of all epochs of a training, of the input bytes of a batch transform. */
   fraction: number;
   wordsPerSecond?: number;
   etaSeconds?: number;
   epoch?: number;
+  /** Lines answered so far by a batch transform. */
+  lines?: number;
+  linesPerSecond?: number;
 }
 
 /** How a trial reports while it runs. Callbacks must not throw; a throwing secondaryStatus fails the attempt. */
@@ -60,7 +63,7 @@ export interface TrialResult {
   failureReason?: string;
   /** Whether another attempt may succeed: a lost worker, throttling, a killed process; never a client error. */
   retryable: boolean;
-  /** URI of the uploaded model.tar.gz. */
+  /** URI of the uploaded model.tar.gz; a batch transform has none. */
   modelArtifacts?: string;
   finalMetrics: FinalMetric[];
   /** Whole seconds from the start of Downloading to the end of Uploading (the final status). */
@@ -76,6 +79,12 @@ type Outcome =
   | { status: 'Failed'; failure: TrialFailure };
 
 const DEFAULT_CHECKPOINT_SYNC_SECONDS = 30;
+
+/** The script that runs each built-in algorithm. */
+const TRIAL_SCRIPTS: Record<Extract<TrainingJobSpec['algorithm'], string>, TrialScript> = {
+  blazingtext: 'blazingtext-trial',
+  'blazingtext-transform': 'transform-trial',
+};
 
 function checkOptions(options: TrialOptions): void {
   if (!Number.isSafeInteger(options.attempt) || options.attempt < 1) throw new TrialOptionsError('attempt', 'an integer >= 1', options.attempt);
@@ -158,7 +167,9 @@ class TrialAttempt {
   private readonly spec: TrainingJobSpec;
   private readonly storeFor: (uri: string) => ArtifactStore;
   private readonly checkpoints: CheckpointSync | undefined;
-  private readonly blazingText: boolean;
+  /** A built-in algorithm: its trial prints BlazingText events and exits with 2 for a client error. */
+  private readonly builtIn: boolean;
+  private readonly transform: boolean;
 
   constructor(
     private readonly options: TrialOptions,
@@ -171,7 +182,8 @@ class TrialAttempt {
     this.storeFor = options.artifactStores ?? ((uri: string) => artifactStoreFor(uri));
     const checkpointConfig = this.spec.checkpointConfig;
     this.checkpoints = checkpointConfig === undefined ? undefined : new CheckpointSync(this.storeFor(checkpointConfig.uri), checkpointConfig.uri, dir.checkpointDir);
-    this.blazingText = this.spec.algorithm === 'blazingtext';
+    this.builtIn = typeof this.spec.algorithm === 'string';
+    this.transform = this.spec.algorithm === 'blazingtext-transform';
   }
 
   async run(): Promise<Outcome> {
@@ -180,14 +192,14 @@ class TrialAttempt {
     await this.download();
     if (this.stop.reason !== undefined) return { status: 'Stopped', stopReason: this.stop.reason };
 
-    await this.timeline.enter('Training', 'Training in progress');
+    await this.timeline.enter('Training', this.transform ? 'Transforming the input files' : 'Training in progress');
     const log = new TrialLog(join(this.dir.runtimeDir, 'train.log'), (lines) => this.options.events.logLines(lines));
     const { exit, lastStderrLine, stopReason } = await this.train(log);
     await log.close();
 
     if (stopReason !== undefined) return this.upload({ status: 'Stopped', stopReason }, log);
     const failure = failureOfExit(exit, {
-      clientErrorExitCode: this.blazingText,
+      clientErrorExitCode: this.builtIn,
       failureMessage: await this.dir.failureMessage(),
       lastStderrLine,
     });
@@ -225,13 +237,18 @@ class TrialAttempt {
     };
     const onStdoutLine = (line: string): void => {
       onLine(line);
-      if (!this.blazingText) return;
+      if (!this.builtIn) return;
       const event = decodeBlazingTextEvent(line);
       if (event?.event === 'metric') {
         const { name, value, epoch } = event;
         recordMetric({ name, value, timestamp: Date.now(), ...(epoch === undefined ? {} : { epoch }) }, epoch === undefined);
       } else if (event?.event === 'progress') {
-        options.events.progress?.({ fraction: event.progress, wordsPerSecond: event.wordsPerSecond, etaSeconds: event.etaSeconds, epoch: event.epoch });
+        const { progress: fraction, etaSeconds } = event;
+        options.events.progress?.(
+          'lines' in event
+            ? { fraction, etaSeconds, lines: event.lines, linesPerSecond: event.linesPerSecond }
+            : { fraction, etaSeconds, wordsPerSecond: event.wordsPerSecond, epoch: event.epoch },
+        );
       } else if (event?.event === 'log' && event.message.startsWith(CHECKPOINT_WRITTEN)) {
         this.checkpoints?.uploadSoon();
       }
@@ -241,7 +258,7 @@ class TrialAttempt {
       if (line.trim() !== '') lastStderrLine = line.trim();
     };
 
-    const command = typeof spec.algorithm === 'string' ? [process.execPath, trialScriptPath('blazingtext-trial'), this.dir.root] : spec.algorithm.command;
+    const command = typeof spec.algorithm === 'string' ? [process.execPath, trialScriptPath(TRIAL_SCRIPTS[spec.algorithm]), this.dir.root] : spec.algorithm.command;
     const trial = new TrialProcess({ command, cwd: this.dir.root, env: this.dir.environment(process.env), onStdoutLine, onStderrLine });
     const stopWatch = this.stop.whileRunning(() => trial.terminate(spec.stopGracePeriodSeconds));
     this.stop.limitRuntime(spec.stoppingCondition.maxRuntimeInSeconds);
@@ -257,18 +274,25 @@ class TrialAttempt {
     }
   }
 
-  /** Uploading: the final checkpoints, then model.tar.gz (none when the worker shuts down), output data, metrics and log. */
+  /**
+   * Uploading: the final checkpoints, then model.tar.gz (none when the worker shuts down) and output data, or for a
+   * completed batch transform its `.out` files to the output path, then metrics and log.
+   */
   private async upload(outcome: Exclude<Outcome, { status: 'Failed' }>, log: TrialLog): Promise<Outcome> {
-    await this.timeline.enter('Uploading', 'Uploading the model, metrics, log and checkpoints');
+    await this.timeline.enter('Uploading', this.transform ? 'Uploading the transformed files, metrics and log' : 'Uploading the model, metrics, log and checkpoints');
     const completed = outcome.status === 'Completed';
-    const keepModel = completed || outcome.stopReason !== 'WorkerShutdown';
+    const keepModel = !this.transform && (completed || outcome.stopReason !== 'WorkerShutdown');
     const outputUri = jobOutputUri(this.spec.outputPath, this.spec.name);
     let doing = 'uploading the checkpoints';
     try {
       await this.checkpoints?.finish();
       doing = 'archiving the model';
-      const model = keepModel ? await modelArchive(this.dir, this.blazingText, completed) : undefined;
+      const model = keepModel ? await modelArchive(this.dir, this.builtIn, completed) : undefined;
       const outputData = keepModel ? await outputDataArchive(this.dir) : undefined;
+      if (this.transform && completed) {
+        doing = `uploading the transformed files to ${this.spec.outputPath}`;
+        await this.storeFor(this.spec.outputPath).uploadDirectory(this.dir.outputDataDir, this.spec.outputPath);
+      }
       doing = `uploading the outputs to ${outputUri}`;
       const uploaded = await uploadOutputs(this.storeFor(outputUri), outputUri, {
         ...(model === undefined ? {} : { model }),

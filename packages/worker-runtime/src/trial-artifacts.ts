@@ -5,7 +5,7 @@ import type { ArtifactStore } from '@blazefleet/artifact-store';
 import { filesBelow, type TrialDirectory } from './trial-directory.js';
 import { TrialFailure } from './trial-failure.js';
 
-const MODEL_ARCHIVE = 'model.tar.gz';
+export const MODEL_ARCHIVE = 'model.tar.gz';
 
 /** `<outputPath>/<job name>/output`, where every attempt of a job writes the same keys. */
 export function jobOutputUri(outputPath: string, jobName: string): string {
@@ -13,12 +13,12 @@ export function jobOutputUri(outputPath: string, jobName: string): string {
 }
 
 /**
- * The model.tar.gz to upload, or undefined when there is none. BlazingText writes its own into model/; for a command
- * the files it left in model/ are archived, none at all only when it completed (as SageMaker uploads an empty model
- * of a completed job but none of a stopped one that wrote nothing).
+ * The model.tar.gz to upload, or undefined when there is none. BlazingText (`builtIn`) writes its own into model/; for
+ * a command the files it left in model/ are archived, none at all only when it completed (as SageMaker uploads an
+ * empty model of a completed job but none of a stopped one that wrote nothing).
  */
-export async function modelArchive(dir: TrialDirectory, blazingText: boolean, completed: boolean): Promise<string | undefined> {
-  if (blazingText) {
+export async function modelArchive(dir: TrialDirectory, builtIn: boolean, completed: boolean): Promise<string | undefined> {
+  if (builtIn) {
     const archive = join(dir.modelDir, MODEL_ARCHIVE);
     const found = await access(archive).then(
       () => true,

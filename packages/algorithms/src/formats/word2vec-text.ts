@@ -13,7 +13,7 @@ const POWERS_OF_TEN = Array.from({ length: 23 }, (_, i) => Math.pow(10, i));
  * zeros dropped. The candidate is checked as mantissa / 10^shift: both exact doubles, so the quotient is the correctly
  * rounded value, the same double a parser gives for the printed text.
  */
-function formatFloat32(value: number): string {
+export function formatFloat32(value: number): string {
   if (value === 0) return '0';
   const magnitude = Math.abs(value);
   let exponent = Math.floor(Math.log10(magnitude));

@@ -170,7 +170,8 @@ function buildVectors(
       const row = (nwords + subwords.rows[j]!) * dim;
       for (let d = 0; d < dim; d++) matrix[out + d]! += input[row + d]!;
     }
-    const scale = 1 / (1 + end - start);
+    // fastText's getWordVector scales by a float32 1/n: the same rounding as model.bin's vectors read back.
+    const scale = Math.fround(1 / (1 + end - start));
     for (let d = 0; d < dim; d++) matrix[out + d]! *= scale;
   }
   return new WordVectors(vocabulary.words, dim, matrix, {

@@ -6,7 +6,7 @@ export function describeJobText(job: TrainingJobDescription): string {
   const lines = [
     `Name:               ${job.name}`,
     `Status:             ${job.status} (${job.secondaryStatus})`,
-    `Algorithm:          ${job.algorithm === 'blazingtext' ? 'blazingtext' : `command: ${job.algorithm.command.join(' ')}`}`,
+    `Algorithm:          ${typeof job.algorithm === 'string' ? job.algorithm : `command: ${job.algorithm.command.join(' ')}`}`,
     `Instance:           ${job.resourceConfig.instanceType} x ${job.resourceConfig.instanceCount} (${job.pool} pool)`,
     `Created:            ${job.creationTime}`,
     ...(job.trainingStartTime ? [`Training started:   ${job.trainingStartTime}`] : []),
@@ -29,7 +29,7 @@ export function describeJobText(job: TrainingJobDescription): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** One line of a job's progress: `[#####-----]  48% epoch 3 1,203,000 words/s ETA 31 s`. */
+/** One line of a job's progress: `[#####-----]  48% epoch 3 1,203,000 words/s ETA 31 s`, or `... 48% 52,000 lines 9,800 lines/s ...`. */
 export function progressLine(job: TrainingJobDescription): string | undefined {
   const progress = job.progress;
   if (progress === undefined) return undefined;
@@ -39,6 +39,8 @@ export function progressLine(job: TrainingJobDescription): string | undefined {
     `[${'#'.repeat(done)}${'-'.repeat(width - done)}] ${String(Math.round(progress.fraction * 100)).padStart(3)}%` +
     (progress.epoch === undefined ? '' : ` epoch ${progress.epoch}`) +
     (progress.wordsPerSecond === undefined ? '' : ` ${Math.round(progress.wordsPerSecond).toLocaleString('en-US')} words/s`) +
+    (progress.lines === undefined ? '' : ` ${progress.lines.toLocaleString('en-US')} lines`) +
+    (progress.linesPerSecond === undefined ? '' : ` ${Math.round(progress.linesPerSecond).toLocaleString('en-US')} lines/s`) +
     (progress.etaSeconds === undefined ? '' : ` ETA ${Math.round(progress.etaSeconds)} s`)
   );
 }

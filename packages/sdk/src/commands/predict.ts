@@ -2,9 +2,8 @@ import { isUtf8 } from 'node:buffer';
 import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { InputDataError, UsageError } from '@blazefleet/core';
-import type { Classifier, Prediction } from '@blazefleet/algorithms';
+import { endpointAnswer, loadClassifier, type Classifier } from '@blazefleet/algorithms';
 import { parseArguments, stringOption, type OptionSpecs } from '../arguments.js';
-import { loadClassifier } from '../classifier-loader.js';
 import type { CliIo } from '../cli-io.js';
 import { COMMON_OPTIONS, type Command } from '../command.js';
 import { ostreamNumber } from '../ostream-number.js';
@@ -87,11 +86,6 @@ function lines(text: string): string[] {
   const all = text.split('\n').map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line));
   if (text.endsWith('\n')) all.pop();
   return all;
-}
-
-/** The endpoint's answer for one text; probabilities to fastText's 6 significant digits. */
-function endpointAnswer(prediction: Prediction): { label: string[]; prob: number[] } {
-  return { label: prediction.labels, prob: prediction.probabilities.map((p) => Number(p.toPrecision(6))) };
 }
 
 /** Output bytes in one growing buffer, so that a line of output is no string of its own. */

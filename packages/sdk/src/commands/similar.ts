@@ -1,9 +1,9 @@
 import { UsageError } from '@blazefleet/core';
-import type { WordVectors } from '@blazefleet/algorithms';
+import { loadWordVectors, type WordVectors } from '@blazefleet/algorithms';
 import { booleanOption, integerOption, listOption, parseArguments, stringOption, type OptionSpecs } from '../arguments.js';
 import type { CliIo } from '../cli-io.js';
 import { COMMON_OPTIONS, type Command } from '../command.js';
-import { loadWordVectors, modelPathOption } from '../model-loader.js';
+import { modelPathOption } from '../prediction-options.js';
 
 const SIMILAR_OPTIONS: OptionSpecs = {
   model: { type: 'string', valueName: 'PATH', description: 'Training output directory or model file, as for `vectors`. Required.' },

@@ -1,7 +1,6 @@
 import { InputDataError, UsageError } from '@blazefleet/core';
-import { encodeLabeledFile, precisionAtK } from '@blazefleet/algorithms';
+import { encodeLabeledFile, loadClassifier, precisionAtK } from '@blazefleet/algorithms';
 import { parseArguments, stringOption, type OptionSpecs } from '../arguments.js';
-import { loadClassifier } from '../classifier-loader.js';
 import type { CliIo } from '../cli-io.js';
 import { COMMON_OPTIONS, type Command } from '../command.js';
 import { ostreamNumber } from '../ostream-number.js';

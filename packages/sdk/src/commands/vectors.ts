@@ -1,10 +1,10 @@
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import type { WordVectors } from '@blazefleet/algorithms';
+import { loadWordVectors, type WordVectors } from '@blazefleet/algorithms';
 import { booleanOption, parseArguments, type OptionSpecs } from '../arguments.js';
 import type { CliIo } from '../cli-io.js';
 import { COMMON_OPTIONS, type Command } from '../command.js';
-import { loadWordVectors, modelPathOption } from '../model-loader.js';
+import { modelPathOption } from '../prediction-options.js';
 
 const VECTORS_OPTIONS: OptionSpecs = {
   model: { type: 'string', valueName: 'PATH', description: 'Training output directory (model.bin, else vectors.bin, else vectors.txt) or a model file. Required.' },
