@@ -7,7 +7,7 @@ export { writeWord2VecText, readWord2VecText, formatFloat32 } from './formats/wo
 export { writeWord2VecBinary, readWord2VecBinary } from './formats/word2vec-binary.js';
 export { writeFastTextModel, readFastTextModel, wordVectorsFromFastTextModel, type FastTextModel, type MatrixStorage } from './formats/fasttext-model.js';
 export { SparseRowMatrix } from './sparse-row-matrix.js';
-export { trainWord2Vec, type Word2VecTrainingOptions, type TrainedWord2Vec, type Word2VecTrainingState } from './word2vec/trainer.js';
+export { trainWord2Vec, type ModelReplicas, type Word2VecTrainingOptions, type TrainedWord2Vec, type Word2VecTrainingState } from './word2vec/trainer.js';
 export { spearman } from './eval/spearman.js';
 export {
   readWordSimilarityFile,
@@ -18,6 +18,10 @@ export {
   type EvalJson,
 } from './eval/word-similarity.js';
 export { evaluateAnalogies, type AnalogyResult, type AnalogySection } from './eval/analogy.js';
+export { RingAllReduce, type RingAllReduceOptions } from './distributed/ring-allreduce.js';
+export { PeerLostError } from './distributed/peer-lost-error.js';
+export { connectReplicaRing, DEFAULT_SYNC_POSITIONS, type ReplicaRing } from './distributed/replica-ring.js';
+export { loopbackHosts } from './distributed/loopback-hosts.js';
 export { runWord2VecJob, type Word2VecJobOptions, type Word2VecJobResult } from './word2vec-job.js';
 export { extractModelArchive, writeModelArchive } from './model-archive.js';
 export { listTextInput, readTextLines, type StreamTextFileOptions, type TextInputFile } from './text-file.js';

@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
-import { InputDataError, type MetricEvent, type TrainingProgress, type Word2VecHyperparameters } from '@blazefleet/core';
-import { publishModelArtifacts } from './artifact-staging.js';
+import { HyperparameterError, InputDataError, type MetricEvent, type TrainingProgress, type Word2VecHyperparameters } from '@blazefleet/core';
+import { publishModelArtifacts, type ArtifactStaging } from './artifact-staging.js';
+import { connectReplicaRing } from './distributed/replica-ring.js';
 import { fingerprintTextInput, fingerprintVocabulary } from './checkpoint/input-fingerprint.js';
 import { JobCheckpoints, type SavedTraining } from './checkpoint/job-checkpoints.js';
 import { readCorpus } from './corpus.js';
@@ -38,6 +40,12 @@ export interface Word2VecJobOptions {
    * on after its last epoch.
    */
   checkpointDir?: string;
+  /**
+   * Train as one host of several (batch_skipgram): every host reads the whole corpus (the same vocabulary on all),
+   * trains on its 1/N slice and synchronizes the model with the others every `syncPositions` positions; rank 0 alone
+   * writes the artifacts, the other ranks return with no files.
+   */
+  distributed?: { rank: number; hosts: string[]; syncPositions?: number };
 }
 
 export interface Word2VecJobResult {
@@ -102,6 +110,11 @@ function word2vecState(saved: SavedTraining, inputFloats: number, outputFloats: 
  */
 export async function runWord2VecJob(options: Word2VecJobOptions): Promise<Word2VecJobResult> {
   const hp = options.hyperparameters;
+  const { distributed } = options;
+  if (distributed && distributed.hosts.length > 1 && hp.mode !== 'batch_skipgram') {
+    throw new HyperparameterError('mode', `batch_skipgram to train on ${distributed.hosts.length} hosts (BlazingText trains only batch_skipgram on several)`, hp.mode);
+  }
+  if (distributed && options.checkpointDir !== undefined) throw new InputDataError('checkpointDir', 'checkpoints are not supported in distributed training');
   const log = options.onLog ?? (() => {});
   const metric = options.onMetric ?? (() => {});
   await requireTextInput(options.trainPath, 'training file');
@@ -111,7 +124,11 @@ export async function runWord2VecJob(options: Word2VecJobOptions): Promise<Word2
   const goldSets = hp.evaluation ? await loadWordSimilaritySets(options.wordSimilarityFiles) : [];
   const analogyQuestions = options.analogiesPath === undefined ? undefined : await readAnalogyQuestions(options.analogiesPath);
 
-  return publishModelArtifacts(options.outputDir, async (staging) => {
+  const writesArtifacts = (distributed?.rank ?? 0) === 0;
+  const stageArtifacts = writesArtifacts
+    ? (stage: (staging: ArtifactStaging | undefined) => Promise<Omit<Word2VecJobResult, 'outputDir'>>) => publishModelArtifacts(options.outputDir, stage, log)
+    : async (stage: (staging: ArtifactStaging | undefined) => Promise<Omit<Word2VecJobResult, 'outputDir'>>) => ({ ...(await stage(undefined)), outputDir: options.outputDir });
+  return stageArtifacts(async (staging) => {
     const corpus = await readCorpus(options.trainPath, { minCount: hp.min_count });
     log(`Read ${corpus.rawTokenCount} words`, { rawTokenCount: corpus.rawTokenCount, tokenCount: corpus.tokenCount, warnings: corpus.warnings });
     log(`Vocabulary: ${corpus.vocabulary.size} words`, { vocabularySize: corpus.vocabulary.size, minCount: hp.min_count });
@@ -132,8 +149,11 @@ export async function runWord2VecJob(options: Word2VecJobOptions): Promise<Word2
             metric({ name: MEAN_RHO_METRIC, value: rho, epoch });
           }
         : undefined;
+    const replicas = distributed && (await connectReplicaRing(distributed));
+    if (replicas) log(`Host ${distributed!.hosts[replicas.index]} is rank ${replicas.index} of ${replicas.count}`, { rank: replicas.index, hosts: distributed!.hosts });
     const trained = await trainWord2Vec({
       corpus,
+      ...(replicas ? { replicas } : {}),
       hyperparameters: hp,
       threads: options.threads,
       seed: options.seed,
@@ -142,7 +162,17 @@ export async function runWord2VecJob(options: Word2VecJobOptions): Promise<Word2
       signal: options.signal,
       ...(resumeFrom === undefined ? {} : { resumeFrom }),
       ...(checkpoints === undefined ? {} : { onCheckpoint: (state: Word2VecTrainingState) => checkpoints.save(savedWord2Vec(state)) }),
-    });
+    }).finally(() => replicas?.close());
+    if (replicas) {
+      log(`Trained on ${replicas.count} hosts: ${Math.round(trained.wordsPerSecond)} words/s for the whole job, ${(replicas.bytesSent / 2 ** 20 / trained.seconds).toFixed(1)} MB/s sent to sync`, {
+        rank: replicas.index,
+        wordsPerSecond: trained.wordsPerSecond,
+        syncBytesSent: replicas.bytesSent,
+        seconds: trained.seconds,
+        vectorsSha256: createHash('sha256').update(trained.vectors.matrix).digest('hex'),
+      });
+    }
+    if (!staging) return { files: [], vocabularySize: corpus.vocabulary.size, tokenCount: corpus.tokenCount, seconds: trained.seconds, wordsPerSecond: trained.wordsPerSecond };
     log(`Trained ${trained.epochs} epochs on ${trained.threads} thread${trained.threads === 1 ? '' : 's'}`, { seconds: trained.seconds, wordsPerSecond: trained.wordsPerSecond, threads: trained.threads });
 
     const vectors = trained.vectors;
@@ -174,5 +204,5 @@ export async function runWord2VecJob(options: Word2VecJobOptions): Promise<Word2
       seconds: trained.seconds,
       wordsPerSecond: trained.wordsPerSecond,
     };
-  }, log);
+  });
 }

@@ -33,6 +33,12 @@ export type TrainingThreadData =
       labels: number;
     });
 
+export interface TrainingThreadRequest {
+  epoch: number;
+  part: number;
+  parts: number;
+}
+
 export type TrainingThreadMessage = { type: 'epochDone'; epoch: number } | { type: 'diverged'; epoch: number };
 
 /** SplitMix64 over (seed, epoch, thread): well-mixed generator states, different for every epoch and thread. */
@@ -58,11 +64,17 @@ function trainChunk(from: number, count: number, progressStart: number): number 
   return kernel.trainChunk(data.mode, data.chunk, count, data.learningRate, progressStart, data.totalWork);
 }
 
-function trainEpoch(epoch: number): TrainingThreadMessage {
-  kernel.startEpoch(threadEpochSeed(data.seed, epoch, data.thread));
+/** Trains part `part` of `parts` equal parts of this thread's share of an epoch. */
+function trainEpochPart({ epoch, part, parts }: TrainingThreadRequest): TrainingThreadMessage {
+  if (part === 0) kernel.startEpoch(threadEpochSeed(data.seed, epoch, data.thread));
+  // The host may have changed the shared rows since the last call (replicas averaged across hosts): reload the hot rows.
+  kernel.mergeHotRows();
   const chunkSize = data.kind === 'supervised' ? CHUNK_EXAMPLES : CHUNK_TOKENS;
-  for (let from = data.start; from < data.end; from += chunkSize) {
-    const count = Math.min(chunkSize, data.end - from);
+  const share = data.end - data.start;
+  const start = data.start + Math.floor((part * share) / parts);
+  const end = data.start + Math.floor(((part + 1) * share) / parts);
+  for (let from = start; from < end; from += chunkSize) {
+    const count = Math.min(chunkSize, end - from);
     const status = trainChunk(from, count, Number(Atomics.load(data.processed, 0)));
     Atomics.add(data.processed, 0, BigInt(count));
     data.loss[2 * data.thread] = kernel.lossTotal();
@@ -72,6 +84,6 @@ function trainEpoch(epoch: number): TrainingThreadMessage {
   return { type: 'epochDone', epoch };
 }
 
-parentPort!.on('message', (message: { epoch: number }) => {
-  parentPort!.postMessage(trainEpoch(message.epoch));
+parentPort!.on('message', (request: TrainingThreadRequest) => {
+  parentPort!.postMessage(trainEpochPart(request));
 });

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { TrainingProgress } from '@blazefleet/core';
 import { packageFile } from '../package-files.js';
-import type { TrainingThreadData, TrainingThreadMessage } from './training-thread.js';
+import type { TrainingThreadData, TrainingThreadMessage, TrainingThreadRequest } from './training-thread.js';
 
 // The built script, also under a TypeScript test runner and from a bundle of the CLI.
 const THREAD_SCRIPT = packageFile('dist', 'kernels', 'training-thread.js');
@@ -77,9 +77,14 @@ export class TrainingThreads {
   }
 
   /** Trains one epoch on every thread; true when any thread's loss became NaN. */
-  async runEpoch(epoch: number, signal?: AbortSignal): Promise<boolean> {
+  runEpoch(epoch: number, signal?: AbortSignal): Promise<boolean> {
+    return this.runEpochPart({ epoch, part: 0, parts: 1 }, signal);
+  }
+
+  /** Trains part `part` of `parts` of an epoch on every thread (each its share of that part); true when any diverged. */
+  async runEpochPart(request: TrainingThreadRequest, signal?: AbortSignal): Promise<boolean> {
     signal?.throwIfAborted();
-    const results = await Promise.all(this.#workers.map((worker) => runEpochOn(worker, epoch, signal)));
+    const results = await Promise.all(this.#workers.map((worker) => runOn(worker, request, signal)));
     return results.some((r) => r.type === 'diverged');
   }
 
@@ -118,7 +123,7 @@ export class TrainingThreads {
   }
 }
 
-function runEpochOn(worker: Worker, epoch: number, signal: AbortSignal | undefined): Promise<TrainingThreadMessage> {
+function runOn(worker: Worker, request: TrainingThreadRequest, signal: AbortSignal | undefined): Promise<TrainingThreadMessage> {
   return new Promise((resolve, reject) => {
     const onAbort = () => reject(signal!.reason);
     const cleanup = () => {
@@ -137,7 +142,7 @@ function runEpochOn(worker: Worker, epoch: number, signal: AbortSignal | undefin
     worker.on('message', onMessage);
     worker.on('error', onError);
     signal?.addEventListener('abort', onAbort, { once: true });
-    worker.postMessage({ epoch });
+    worker.postMessage(request);
   });
 }
 

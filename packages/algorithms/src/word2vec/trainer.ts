@@ -18,6 +18,24 @@ export interface Word2VecTrainingState {
   output: Float32Array;
 }
 
+/**
+ * Data-parallel training: this process holds one replica of the model and trains slice `index` of `count` equal
+ * slices of the corpus positions; every `syncPositions` positions (per replica) the replicas synchronize their models.
+ */
+export interface ModelReplicas {
+  index: number;
+  count: number;
+  syncPositions: number;
+  /**
+   * Makes `values` the same on every replica: the model at the previous call plus every replica's changes since
+   * (the first call, on identical initial models, only records them). Every replica calls it equally often.
+   */
+  synchronize(values: Float32Array): Promise<void>;
+}
+
+/** Keeps the replicas' generators apart: without it they would subsample and draw negatives alike. */
+const REPLICA_SEED_STRIDE = 7919;
+
 export interface Word2VecTrainingOptions {
   corpus: Corpus;
   hyperparameters: Word2VecHyperparameters;
@@ -38,6 +56,8 @@ export interface Word2VecTrainingOptions {
   resumeFrom?: Word2VecTrainingState;
   /** Called after every epoch with the state, training paused until it resolves; the arrays are valid until then. */
   onCheckpoint?: (state: Word2VecTrainingState) => Promise<void>;
+  /** Train as one replica of several (every replica must be given the same corpus, hyperparameters and seed). */
+  replicas?: ModelReplicas;
 }
 
 export interface TrainedWord2Vec {
@@ -53,7 +73,7 @@ export interface TrainedWord2Vec {
   epochs: number;
   /** Training time of this run (of the epochs after the checkpoint when resumed). */
   seconds: number;
-  /** Corpus tokens processed per second (epochs trained x tokenCount / seconds). */
+  /** Corpus tokens processed per second (epochs trained x tokenCount / seconds), by all replicas together. */
   wordsPerSecond: number;
   threads: number;
 }
@@ -64,7 +84,15 @@ export async function trainWord2Vec(options: Word2VecTrainingOptions): Promise<T
   const seed = options.seed ?? 1;
   const tokens = corpus.tokens;
   if (corpus.tokenCount === 0 || corpus.vocabulary.size === 0) throw new InputDataError('corpus', 'has no words to train on');
-  const threadCount = Math.max(1, Math.min(options.threads ?? availableParallelism(), Math.ceil(tokens.length / 1000)));
+  const replicas = options.replicas;
+  const replicaCount = replicas?.count ?? 1;
+  const sliceStart = replicas ? Math.floor((replicas.index * tokens.length) / replicaCount) : 0;
+  const sliceEnd = replicas ? Math.floor(((replicas.index + 1) * tokens.length) / replicaCount) : tokens.length;
+  const slice = sliceEnd - sliceStart;
+  // The same on every replica (slices differ by one position at most), so that all average equally often.
+  const partsPerEpoch = replicas ? Math.max(1, Math.round(tokens.length / replicaCount / replicas.syncPositions)) : 1;
+  const threadSeed = seed + REPLICA_SEED_STRIDE * (replicas?.index ?? 0);
+  const threadCount = Math.max(1, Math.min(options.threads ?? availableParallelism(), Math.ceil(slice / 1000)));
   const subwords = hp.subwords ? buildSubwordIndex(corpus.vocabulary, hp.min_char, hp.max_char, hp.buckets) : undefined;
   const { memory, layout } = createModelMemory(corpus.vocabulary, hp, subwords, threadCount, seed);
   const resumed = options.resumeFrom;
@@ -76,16 +104,17 @@ export async function trainWord2Vec(options: Word2VecTrainingOptions): Promise<T
   const threads = new TrainingThreads(
     kernelModule(),
     memory,
-    hp.epochs * tokens.length,
+    // Replicas move through their slices in step, so each one's share done is the job's: the learning rate follows it.
+    hp.epochs * slice,
     layout.threads.map((slot, t) => ({
       kind: 'word2vec' as const,
       mode: KERNEL_MODES[hp.mode],
       tokens,
       chunk: slot.chunk,
-      start: Math.floor((t * tokens.length) / threadCount),
-      end: Math.floor(((t + 1) * tokens.length) / threadCount),
+      start: sliceStart + Math.floor((t * slice) / threadCount),
+      end: sliceStart + Math.floor(((t + 1) * slice) / threadCount),
       learningRate: hp.learning_rate,
-      seed,
+      seed: threadSeed,
       configure: [
         layout.dim, layout.stride, layout.input, layout.output, layout.negatives, layout.negativesSize, layout.keep,
         layout.sigmoid, layout.logs, layout.subwordOffsets, layout.subwordRows, hp.subwords ? 1 : 0, hp.window_size,
@@ -103,13 +132,18 @@ export async function trainWord2Vec(options: Word2VecTrainingOptions): Promise<T
     (done, doneHere, seconds) => ({
       alpha: hp.learning_rate * Math.max(1 - done / threads.totalWork, 1e-4),
       epoch: Math.min(epoch + 1, hp.epochs),
-      wordsPerSecond: seconds > 0 ? (doneHere * wordsPerPosition) / seconds : 0,
+      wordsPerSecond: seconds > 0 ? (doneHere * replicaCount * wordsPerPosition) / seconds : 0,
     }),
     options.progressIntervalMs,
   );
   try {
+    // The replicas start from the same model (the same seed): the first call records it as the base of their changes.
+    await replicas?.synchronize(modelRows(memory, layout));
     for (; epoch < hp.epochs; epoch++) {
-      if (await threads.runEpoch(epoch, options.signal)) throw new TrainingDivergedError(epoch + 1, 'loss became NaN');
+      for (let part = 0; part < partsPerEpoch; part++) {
+        if (await threads.runEpochPart({ epoch, part, parts: partsPerEpoch }, options.signal)) throw new TrainingDivergedError(epoch + 1, 'loss became NaN');
+        await replicas?.synchronize(modelRows(memory, layout));
+      }
       const evaluate = options.onEpochEnd !== undefined && epoch + 1 < hp.epochs;
       if (!evaluate && options.onCheckpoint === undefined) continue;
       const input = compactRows(memory, layout.input, layout.inputRows, layout.dim, layout.stride);
@@ -145,6 +179,11 @@ export async function trainWord2Vec(options: Word2VecTrainingOptions): Promise<T
     wordsPerSecond: seconds > 0 ? ((hp.epochs - firstEpoch) * corpus.tokenCount) / seconds : 0,
     threads: threadCount,
   };
+}
+
+/** Input and output rows as they lie in memory, padding and all: what replicas synchronize. */
+function modelRows(memory: WebAssembly.Memory, layout: ModelLayout): Float32Array {
+  return new Float32Array(memory.buffer, layout.input, (layout.output - layout.input) / 4 + layout.nwords * layout.stride);
 }
 
 /**

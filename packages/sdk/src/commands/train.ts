@@ -12,6 +12,7 @@ import {
   type Word2VecHyperparameters,
 } from '@blazefleet/core';
 import { runSupervisedJob, runWord2VecJob } from '@blazefleet/algorithms';
+import { launchLocalHosts } from '../local-hosts.js';
 import { booleanOption, integerOption, listOption, parseArguments, stringOption, type OptionSpecs, type ParsedArguments } from '../arguments.js';
 import type { CliIo } from '../cli-io.js';
 import { COMMON_OPTIONS, type Command } from '../command.js';
@@ -47,6 +48,18 @@ const TRAIN_OPTIONS: OptionSpecs = {
   evaluate_every_epoch: { type: 'boolean', description: 'word2vec: report train:mean_rho after every epoch.' },
   word_similarity: { type: 'string', multiple: true, valueName: 'FILE', description: 'word2vec: extra gold word-similarity files (word1 word2 score), evaluated like WS-353.' },
   analogies: { type: 'string', valueName: 'FILE', description: 'word2vec: questions-words.txt style analogy file to evaluate.' },
+  instance_count: {
+    type: 'string',
+    valueName: 'N',
+    description:
+      'batch_skipgram: train on N hosts of this machine, as N processes of this command synchronized over loopback TCP (as BlazingText trains on N instances). Default: 1.',
+  },
+  hosts: {
+    type: 'string',
+    valueName: 'HOST:PORT,...',
+    description: 'batch_skipgram: the hosts of a distributed job, one host:port each, the same list on every host (with --rank).',
+  },
+  rank: { type: 'string', valueName: 'R', description: "This host's index in --hosts (0 writes the artifacts)." },
   'log-format': { type: 'string', valueName: 'text|json', description: 'Log output. Default: text at a terminal, JSON lines otherwise.' },
   ...COMMON_OPTIONS,
 };
@@ -129,7 +142,9 @@ async function trainWord2Vec(hyperparameters: Word2VecHyperparameters, run: JobR
   await requireDirectoryOption(run.checkpointDir, 'checkpoint_dir');
 
   run.reporter.started({ trainPath, outputDir, hyperparameters, threads, seed });
+  const hosts = stringOption(args, 'hosts')?.split(',');
   return runWord2VecJob({
+    ...(hosts === undefined ? {} : { distributed: { hosts, rank: integerOption(args, 'rank', 0, 0) } }),
     trainPath,
     outputDir,
     hyperparameters,
@@ -175,6 +190,12 @@ async function train(argv: readonly string[], io: CliIo): Promise<number> {
     const hyperparameterFile = stringOption(args, 'hyperparameters');
     const fromFile = hyperparameterFile === undefined ? {} : await readHyperparameterFile(hyperparameterFile);
     const hyperparameters = parseTrainingHyperparameters({ ...fromFile, ...args.extra });
+    const instanceCount = integerOption(args, 'instance_count', 1, 1);
+    if (instanceCount > 1 || stringOption(args, 'hosts') !== undefined) requireDistributedMode(hyperparameters.mode, instanceCount);
+    if (instanceCount > 1) {
+      await launchLocalHosts(argv, instanceCount, hyperparameters.mode, reporter, io);
+      return 0;
+    }
     const run: JobRun = {
       args,
       trainPath,
@@ -191,6 +212,12 @@ async function train(argv: readonly string[], io: CliIo): Promise<number> {
   } catch (error) {
     reporter.failed(error);
     throw error;
+  }
+}
+
+function requireDistributedMode(mode: string, instanceCount: number): void {
+  if (mode !== 'batch_skipgram') {
+    throw new UsageError(`--instance_count ${instanceCount}: only --mode batch_skipgram trains on several hosts (BlazingText trains ${mode} on one), got --mode ${mode}`);
   }
 }
 
