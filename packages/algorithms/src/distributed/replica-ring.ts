@@ -20,7 +20,7 @@ export async function connectReplicaRing(options: RingAllReduceOptions & { syncP
     index: ring.rank,
     count: ring.size,
     syncPositions: options.syncPositions ?? DEFAULT_SYNC_POSITIONS,
-    async synchronize(values) {
+    async synchronize(values, ranges = [[0, values.length]]) {
       if (base === undefined) {
         // The first call: the models are the same everywhere (the trainer calls it before training); their mean is
         // that model, whatever rounding the sum brings.
@@ -29,10 +29,13 @@ export async function connectReplicaRing(options: RingAllReduceOptions & { syncP
         base = values.slice();
         return;
       }
-      for (let i = 0; i < values.length; i++) values[i]! -= base[i]!;
-      await ring.sum(values);
-      for (let i = 0; i < values.length; i++) values[i]! += base[i]!;
-      base.set(values);
+      for (const [start, end] of ranges) {
+        const part = values.subarray(start, end);
+        for (let i = start; i < end; i++) values[i]! -= base[i]!;
+        await ring.sum(part);
+        for (let i = start; i < end; i++) values[i]! += base[i]!;
+        base.set(part, start);
+      }
     },
     get bytesSent() {
       return ring.bytesSent;

@@ -27,14 +27,18 @@ export interface ModelReplicas {
   count: number;
   syncPositions: number;
   /**
-   * Makes `values` the same on every replica: the model at the previous call plus every replica's changes since
-   * (the first call, on identical initial models, only records them). Every replica calls it equally often.
+   * Makes `values` (or only its `ranges`, [start, end) element offsets) the same on every replica: the values at their
+   * previous synchronization plus every replica's changes since (the first call, on identical initial models, only
+   * records them). Every replica makes the same calls in the same order.
    */
-  synchronize(values: Float32Array): Promise<void>;
+  synchronize(values: Float32Array, ranges?: readonly (readonly [number, number])[]): Promise<void>;
 }
 
 /** Keeps the replicas' generators apart: without it they would subsample and draw negatives alike. */
 const REPLICA_SEED_STRIDE = 7919;
+/** Rows of the most frequent words synchronized after every part; the whole model after every FULL_SYNC_PARTS. */
+const HOT_SYNC_ROWS = 4096;
+const FULL_SYNC_PARTS = 8;
 
 export interface Word2VecTrainingOptions {
   corpus: Corpus;
@@ -142,7 +146,10 @@ export async function trainWord2Vec(options: Word2VecTrainingOptions): Promise<T
     for (; epoch < hp.epochs; epoch++) {
       for (let part = 0; part < partsPerEpoch; part++) {
         if (await threads.runEpochPart({ epoch, part, parts: partsPerEpoch }, options.signal)) throw new TrainingDivergedError(epoch + 1, 'loss became NaN');
-        await replicas?.synchronize(modelRows(memory, layout));
+        // Ji et al.: the frequent words' rows change with almost every step, the others rarely: those are synchronized
+        // after every part, the whole model every FULL_SYNC_PARTS parts and at the end of each epoch.
+        const full = (part + 1) % FULL_SYNC_PARTS === 0 || part === partsPerEpoch - 1;
+        await replicas?.synchronize(modelRows(memory, layout), full ? undefined : hotRanges(layout));
       }
       const evaluate = options.onEpochEnd !== undefined && epoch + 1 < hp.epochs;
       if (!evaluate && options.onCheckpoint === undefined) continue;
@@ -184,6 +191,16 @@ export async function trainWord2Vec(options: Word2VecTrainingOptions): Promise<T
 /** Input and output rows as they lie in memory, padding and all: what replicas synchronize. */
 function modelRows(memory: WebAssembly.Memory, layout: ModelLayout): Float32Array {
   return new Float32Array(memory.buffer, layout.input, (layout.output - layout.input) / 4 + layout.nwords * layout.stride);
+}
+
+/** The input and output rows of the HOT_SYNC_ROWS most frequent words (ids are by frequency), within modelRows. */
+function hotRanges(layout: ModelLayout): [number, number][] {
+  const length = Math.min(HOT_SYNC_ROWS, layout.nwords) * layout.stride;
+  const output = (layout.output - layout.input) / 4;
+  return [
+    [0, length],
+    [output, output + length],
+  ];
 }
 
 /**
