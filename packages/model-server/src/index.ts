@@ -6,8 +6,10 @@ export { invocationAnswers } from './model-answers.js';
 export { NeighbourSearch, PARALLEL_ABOVE_ROWS, type NeighbourSearchOptions } from './neighbour-search.js';
 export {
   closeServedModel,
+  loadAnsweringModel,
   loadServedModel,
   servedWordVectors,
+  type AnsweringModel,
   type LoadServedModelOptions,
   type ServedClassifier,
   type ServedModel,

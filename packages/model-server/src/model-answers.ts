@@ -1,7 +1,7 @@
 import { endpointAnswer, formatFloat32, type WordVectors } from '@blazefleet/algorithms';
 import { HttpError } from './http-error.js';
 import type { Invocation, MostSimilarRequest } from './requests.js';
-import type { ServedModel, ServedWordVectors } from './served-model.js';
+import type { AnsweringModel, ServedModel, ServedWordVectors } from './served-model.js';
 
 /** A word's answer, `{"vector": [...], "word": "..."}`, its numbers written as vectors.txt writes them. */
 function vectorAnswer(vectors: WordVectors, word: string): string {
@@ -20,7 +20,7 @@ function vectorAnswer(vectors: WordVectors, word: string): string {
  * and their probabilities (k 1 unless asked) for a classifier. A 413 as soon as the answers pass `maxLength`
  * characters, so that a request cannot hold the server for long or build a string larger than V8 allows.
  */
-export function invocationAnswers(model: ServedModel, invocations: readonly Invocation[], maxLength = Infinity): string[] {
+export function invocationAnswers(model: AnsweringModel, invocations: readonly Invocation[], maxLength = Infinity): string[] {
   if (model.kind === 'word-vectors' && invocations.some(({ k }) => k !== undefined)) {
     throw new HttpError(400, 'k (configuration.k, or k of a JSON Lines record) is for classifiers: this server serves word vectors');
   }

@@ -18,6 +18,9 @@ export interface ServedClassifier {
 /** The model a server answers with. */
 export type ServedModel = ServedWordVectors | ServedClassifier;
 
+/** What `/invocations` answers need of a model: its vectors or its classifier (a ServedModel is one). */
+export type AnsweringModel = { kind: 'word-vectors'; vectors: WordVectors } | ServedClassifier;
+
 export interface LoadServedModelOptions {
   /** How to reach S3 for an `s3://` source (default: the environment's settings). */
   artifactStore?: ArtifactStoreOptions;
@@ -35,9 +38,15 @@ export function servedWordVectors(vectors: WordVectors, options: NeighbourSearch
  * URI of one; see withLocalModel): a classifier when it is a supervised fastText model, else word vectors.
  */
 export async function loadServedModel(source: string, options: LoadServedModelOptions = {}): Promise<ServedModel> {
-  const loaded = await withLocalModel(source, loadModel, options.artifactStore);
+  const loaded = await loadAnsweringModel(source, options.artifactStore);
   options.signal?.throwIfAborted();
-  return loaded.kind === 'classifier' ? { kind: 'classifier', classifier: loaded.classifier } : servedWordVectors(loaded.vectors, options.neighbourSearch);
+  return loaded.kind === 'classifier' ? loaded : servedWordVectors(loaded.vectors, options.neighbourSearch);
+}
+
+/** The model `source` names, as loadServedModel reads it, without the nearest-neighbour search (batch transform). */
+export async function loadAnsweringModel(source: string, artifactStore?: ArtifactStoreOptions): Promise<AnsweringModel> {
+  const loaded = await withLocalModel(source, loadModel, artifactStore);
+  return loaded.kind === 'classifier' ? { kind: 'classifier', classifier: loaded.classifier } : { kind: 'word-vectors', vectors: loaded.vectors };
 }
 
 /** What a log says of a model. */

@@ -2,7 +2,7 @@ import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 import { HyperparameterError, InputDataError, parseTransformHyperparameters } from '@blazefleet/core';
 import { listTextInput, readTextLines, type TextInputFile } from '@blazefleet/algorithms';
-import { invocationAnswers, parseInvocations, type ServedModel } from '@blazefleet/model-server';
+import { invocationAnswers, parseInvocations, type AnsweringModel } from '@blazefleet/model-server';
 import type { BlazingTextEvent } from './blazingtext-events.js';
 import { MODEL_ARCHIVE } from './trial-artifacts.js';
 import { filesBelow } from './trial-directory.js';
@@ -12,7 +12,7 @@ const FLUSH_CHARACTERS = 1 << 20;
 const PROGRESS_INTERVAL_MS = 1000;
 
 export interface BatchTransformOptions {
-  model: ServedModel;
+  model: AnsweringModel;
   /** The job's hyperparameters as given (k, content_type). */
   hyperparameters: Record<string, unknown>;
   /** Every file below it (plain text or gzip, names starting with '.' skipped) is transformed, in key order. */
@@ -25,7 +25,7 @@ export interface BatchTransformOptions {
 
 /** How to answer the lines of the input files. */
 interface Answering {
-  model: ServedModel;
+  model: AnsweringModel;
   jsonLines: boolean;
   /** The k of instances that give none; undefined for word vectors. */
   k: number | undefined;

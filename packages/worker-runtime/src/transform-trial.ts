@@ -4,7 +4,7 @@
 // error, writes the reason into output/failure and exits with the error's exit code (2: the job's hyperparameters,
 // model or data are at fault; 1: anything else).
 import { join } from 'node:path';
-import { loadServedModel } from '@blazefleet/model-server';
+import { loadAnsweringModel } from '@blazefleet/model-server';
 import { modelSource, runBatchTransform } from './batch-transform.js';
 import { channelPath, printEvent, readTrialJson, recordFailure } from './trial-script.js';
 
@@ -12,8 +12,7 @@ const root = process.argv[2] ?? process.cwd();
 
 async function transform(): Promise<void> {
   const hyperparameters = (await readTrialJson(root, 'input/config/hyperparameters.json')) as Record<string, unknown>;
-  // The transform never searches neighbours: no search threads.
-  const model = await loadServedModel(await modelSource(channelPath(root, 'model')), { neighbourSearch: { parallelAboveRows: Infinity } });
+  const model = await loadAnsweringModel(await modelSource(channelPath(root, 'model')));
   printEvent({ event: 'log', message: 'model loaded', fields: { kind: model.kind } });
   await runBatchTransform({ model, hyperparameters, dataDir: channelPath(root, 'data'), outputDir: join(root, 'output', 'data'), onEvent: printEvent });
 }

@@ -22,10 +22,7 @@ export async function connectReplicaRing(options: RingAllReduceOptions & { syncP
     syncPositions: options.syncPositions ?? DEFAULT_SYNC_POSITIONS,
     async synchronize(values, ranges = [[0, values.length]]) {
       if (base === undefined) {
-        // The first call: the models are the same everywhere (the trainer calls it before training); their mean is
-        // that model, whatever rounding the sum brings.
-        await ring.sum(values);
-        for (let i = 0; i < values.length; i++) values[i]! /= ring.size;
+        // The first call, before training: the models are the same everywhere (one seed), so there is nothing to send.
         base = values.slice();
         return;
       }
