@@ -79,6 +79,27 @@ export interface SubwordIndex {
   rows: Int32Array;
 }
 
+/**
+ * fastText's getWordVector for every vocabulary word: the word's input row and its n-gram rows (bucket b at row
+ * nwords + b of `input`, dim floats a row) added in float32, scaled by the float32 1/n, so that the vectors are
+ * bit-identical to fastText's.
+ */
+export function wordVectorsWithNgrams(input: Float32Array, nwords: number, dim: number, index: SubwordIndex): Float32Array {
+  const matrix = input.slice(0, nwords * dim);
+  for (let word = 0; word < nwords; word++) {
+    const target = word * dim;
+    const first = index.offsets[word]!;
+    const last = index.offsets[word + 1]!;
+    for (let i = first; i < last; i++) {
+      const source = (nwords + index.rows[i]!) * dim;
+      for (let d = 0; d < dim; d++) matrix[target + d]! += input[source + d]!;
+    }
+    const scale = Math.fround(1 / (1 + last - first));
+    for (let d = 0; d < dim; d++) matrix[target + d]! *= scale;
+  }
+  return matrix;
+}
+
 /** N-gram buckets of every vocabulary word; like fastText, the end-of-sentence token `</s>` gets none. */
 export function buildSubwordIndex(vocabulary: Vocabulary, minn: number, maxn: number, buckets: number): SubwordIndex {
   const words = vocabulary.words;

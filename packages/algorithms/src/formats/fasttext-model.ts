@@ -2,7 +2,7 @@ import { writeSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { InputDataError } from '@blazefleet/core';
 import { SparseRowMatrix } from '../sparse-row-matrix.js';
-import { buildSubwordIndex } from '../subwords.js';
+import { buildSubwordIndex, wordVectorsWithNgrams } from '../subwords.js';
 import { Vocabulary } from '../vocabulary.js';
 import { WordVectors } from '../word-vectors.js';
 
@@ -413,21 +413,7 @@ export function wordVectorsFromFastTextModel(model: FastTextModel): WordVectors 
   const input = model.input.toDense();
   const hasSubwords = maxn > 0 && bucket > 0 && minn <= maxn && input.length >= (nwords + bucket) * dim;
   const index = hasSubwords ? buildSubwordIndex(new Vocabulary(model.words, model.counts), minn, maxn, bucket) : undefined;
-  const matrix = new Float32Array(nwords * dim);
-  for (let word = 0; word < nwords; word++) {
-    const target = word * dim;
-    for (let d = 0; d < dim; d++) matrix[target + d] = input[target + d]!;
-    if (index === undefined) continue;
-    const first = index.offsets[word]!;
-    const last = index.offsets[word + 1]!;
-    for (let i = first; i < last; i++) {
-      const source = (nwords + index.rows[i]!) * dim;
-      for (let d = 0; d < dim; d++) matrix[target + d]! += input[source + d]!;
-    }
-    // fastText scales by a float32 1/n; the same rounding keeps the vectors bit-identical.
-    const scale = Math.fround(1 / (1 + last - first));
-    for (let d = 0; d < dim; d++) matrix[target + d]! *= scale;
-  }
+  const matrix = index === undefined ? input.slice(0, nwords * dim) : wordVectorsWithNgrams(input, nwords, dim, index);
   const subwords = hasSubwords
     ? { minn, maxn, buckets: bucket, ngramVectors: input.subarray(nwords * dim, (nwords + bucket) * dim) }
     : undefined;

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { InputDataError, TrainingDivergedError, type TrainingProgress, type Word2VecHyperparameters } from '@blazefleet/core';
 import type { Corpus } from '../corpus.js';
-import { buildSubwordIndex, type SubwordIndex } from '../subwords.js';
+import { buildSubwordIndex, wordVectorsWithNgrams, type SubwordIndex } from '../subwords.js';
 import type { Vocabulary } from '../vocabulary.js';
 import { WordVectors } from '../word-vectors.js';
 import { KERNEL_MODES, kernelModule } from '../kernels/kernel-module.js';
@@ -216,20 +216,7 @@ function buildVectors(
 ): WordVectors {
   const { dim, nwords } = layout;
   if (!subwords) return new WordVectors(vocabulary.words, dim, input.subarray(0, nwords * dim));
-  const matrix = new Float32Array(nwords * dim);
-  for (let w = 0; w < nwords; w++) {
-    const start = subwords.offsets[w]!;
-    const end = subwords.offsets[w + 1]!;
-    const out = w * dim;
-    for (let d = 0; d < dim; d++) matrix[out + d] = input[w * dim + d]!;
-    for (let j = start; j < end; j++) {
-      const row = (nwords + subwords.rows[j]!) * dim;
-      for (let d = 0; d < dim; d++) matrix[out + d]! += input[row + d]!;
-    }
-    // fastText's getWordVector scales by a float32 1/n: the same rounding as model.bin's vectors read back.
-    const scale = Math.fround(1 / (1 + end - start));
-    for (let d = 0; d < dim; d++) matrix[out + d]! *= scale;
-  }
+  const matrix = wordVectorsWithNgrams(input, nwords, dim, subwords);
   return new WordVectors(vocabulary.words, dim, matrix, {
     minn: hp.min_char,
     maxn: hp.max_char,
