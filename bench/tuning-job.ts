@@ -17,7 +17,7 @@
 // Both parts run --parallel (2) trials at a time on as many `blazefleet worker` processes, driven by a
 // `blazefleet scheduler` process, under a Redis key prefix of their own (REDIS_URL, default 127.0.0.1:6379).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -66,22 +66,26 @@ function trainingJobDefinition(corpus: string, hyperParameters: Record<string, s
   };
 }
 
-const integer = (name: string, minValue: number, maxValue: number) => ({ name, minValue, maxValue });
+/** The experiment as the demo and the README's compose path run it; runs here change its ranges, budget and data. */
+const exampleTuningJob = JSON.parse(readFileSync(join(root, 'examples/word2vec-tuning.json'), 'utf8')) as {
+  parameterRanges: { integerParameterRanges: { name: string; minValue: number; maxValue: number }[] };
+};
 
-function tuningSpec(name: string, strategy: 'Bayesian' | 'Random', seed: number, trials: number, corpus: string, epochs: number, ranges: { window: [number, number]; minCount: [number, number]; negatives: [number, number] }) {
+/** Integer ranges replacing the example's of the same name. */
+type RangeChanges = Record<string, [number, number]>;
+
+function tuningSpec(name: string, strategy: 'Bayesian' | 'Random', seed: number, trials: number, corpus: string, epochs: number, changes: RangeChanges = {}) {
+  const { parameterRanges } = exampleTuningJob;
   return {
+    ...exampleTuningJob,
     name,
     strategy,
-    objective: { type: 'Maximize', metricName: 'train:mean_rho' },
     parameterRanges: {
-      categoricalParameterRanges: [{ name: 'mode', values: ['batch_skipgram', 'cbow'] }],
-      continuousParameterRanges: [{ name: 'learning_rate', minValue: 0.005, maxValue: 0.05, scalingType: 'Logarithmic' }],
-      integerParameterRanges: [
-        integer('window_size', ...ranges.window),
-        integer('vector_dim', 50, 100),
-        integer('min_count', ...ranges.minCount),
-        integer('negative_samples', ...ranges.negatives),
-      ],
+      ...parameterRanges,
+      integerParameterRanges: parameterRanges.integerParameterRanges.map((range) => {
+        const changed = changes[range.name];
+        return changed === undefined ? range : { name: range.name, minValue: changed[0], maxValue: changed[1] };
+      }),
     },
     resourceLimits: { maxNumberOfTrainingJobs: trials, maxParallelTrainingJobs: parallel },
     randomSeed: seed,
@@ -170,19 +174,20 @@ interface Experiment {
   title: string;
   corpus: string;
   epochs: number;
-  ranges: Parameters<typeof tuningSpec>[6];
+  ranges: RangeChanges;
   trials: number;
 }
 
-// The demo's ranges: min_count scaled to the 500 k-word corpus from the experiment's [20, 50] on 17 M words.
+// The demo's: the example's ranges (min_count scaled to the 500 k-word corpus from the experiment's [20, 50]).
 const demoExperiment = (): Experiment => ({
   title: "the demo's experiment",
   corpus: args['compare-corpus']!,
   epochs: 5,
-  ranges: { window: [5, 30], minCount: [2, 8], negatives: [5, 25] },
+  ranges: {},
   trials: Number(args['compare-trials'] ?? 12),
 });
-const TEXT8_RANGES: Experiment['ranges'] = { window: [3, 10], minCount: [20, 50], negatives: [3, 10] };
+// The experiment's min_count; window_size and negative_samples narrowed from [5, 30] and [5, 25] (see above).
+const TEXT8_RANGES: RangeChanges = { window_size: [3, 10], min_count: [20, 50], negative_samples: [3, 10] };
 const text8Experiment = (): Experiment => ({
   title: `${args.corpus} (${args.epochs} epoch(s) per trial, part 1's ranges)`,
   corpus: args.corpus!,

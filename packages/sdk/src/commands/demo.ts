@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { UsageError } from '@blazefleet/core';
 import { integerOption, parseArguments, stringOption, type OptionSpecs } from '../arguments.js';
 import type { CliIo } from '../cli-io.js';
@@ -10,6 +11,8 @@ import { COMMON_OPTIONS, type Command } from '../command.js';
 import { analyticsTable, describeTuningText } from './tuning-text.js';
 
 const DEFAULT_CORPUS = 'examples/data/wiki-500k.txt.gz';
+/** In the repository, beside the packages: found from this package, whatever the working directory. */
+const EXAMPLE_TUNING_JOB = join(dirname(createRequire(import.meta.url).resolve('@blazefleet/sdk/package.json')), '..', '..', 'examples', 'word2vec-tuning.json');
 const NEIGHBOUR_WORDS = ['king', 'paris', 'computer', 'water'];
 
 const OPTIONS: OptionSpecs = {
@@ -73,33 +76,18 @@ function channelUri(corpus: string): string {
   return `file://${resolve(corpus)}`;
 }
 
-/** The demo's tuning job: a small version of the AMT word2vec experiment (BlazingText on text8, WS-353 mean_rho). */
-function demoSpec(name: string, corpus: string, output: string, trials: number, parallel: number): unknown {
+/**
+ * The demo's tuning job: `examples/word2vec-tuning.json`, the tuning job of the README's compose path, a small version
+ * of the AMT word2vec experiment (BlazingText on text8, WS-353 mean_rho; min_count's [20, 50] on 17 M words scaled to
+ * [2, 8] for a corpus of half a million), with this run's name, corpus, output and trial counts.
+ */
+async function demoSpec(name: string, corpus: string, output: string, trials: number, parallel: number): Promise<Record<string, any>> {
+  const spec = JSON.parse(await readFile(EXAMPLE_TUNING_JOB, 'utf8')) as Record<string, any>;
   return {
+    ...spec,
     name,
-    strategy: 'Bayesian',
-    objective: { type: 'Maximize', metricName: 'train:mean_rho' },
-    parameterRanges: {
-      categoricalParameterRanges: [{ name: 'mode', values: ['batch_skipgram', 'cbow'] }],
-      continuousParameterRanges: [{ name: 'learning_rate', minValue: 0.005, maxValue: 0.05, scalingType: 'Logarithmic' }],
-      integerParameterRanges: [
-        { name: 'window_size', minValue: 5, maxValue: 30 },
-        { name: 'vector_dim', minValue: 50, maxValue: 100 },
-        // The experiment's [20, 50] on 17 M words, scaled to a corpus of half a million.
-        { name: 'min_count', minValue: 2, maxValue: 8 },
-        { name: 'negative_samples', minValue: 5, maxValue: 25 },
-      ],
-    },
-    resourceLimits: { maxNumberOfTrainingJobs: trials, maxParallelTrainingJobs: parallel },
-    randomSeed: 1,
-    trainingJobDefinition: {
-      algorithm: 'blazingtext',
-      hyperParameters: { epochs: '5' },
-      inputDataConfig: [{ channelName: 'train', uri: corpus }],
-      outputPath: output,
-      resourceConfig: { instanceType: 'ml.c5.xlarge', instanceCount: 1 },
-      stoppingCondition: { maxRuntimeInSeconds: 1800 },
-    },
+    resourceLimits: { ...spec.resourceLimits, maxNumberOfTrainingJobs: trials, maxParallelTrainingJobs: parallel },
+    trainingJobDefinition: { ...spec.trainingJobDefinition, inputDataConfig: [{ channelName: 'train', uri: corpus }], outputPath: output },
   };
 }
 
@@ -127,7 +115,7 @@ async function demo(argv: readonly string[], io: CliIo): Promise<number> {
     const client = await TuningJobsClient.connect({ redisUrl });
     try {
       const name = `demo-${new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14)}`;
-      await client.create(demoSpec(name, corpus, output, trials, parallel));
+      await client.create(await demoSpec(name, corpus, output, trials, parallel));
       io.stdout.write(`Tuning word2vec for WS-353 mean_rho: job ${name}, ${trials} trials, ${parallel} at a time\n`);
       let finished = -1;
       const done = await client.waitFor(name, {
