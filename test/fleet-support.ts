@@ -41,6 +41,19 @@ export class TestFleet {
     };
   }
 
+  /** `jobs describe NAME --json`; throws when the job does not exist or the command fails. */
+  describeJob(name: string): Record<string, any> {
+    const run = this.cli(['jobs', 'describe', name, '--json']);
+    if (run.code !== 0) throw new Error(`jobs describe ${name}: exit ${run.code}: ${run.stderr}`);
+    return JSON.parse(run.stdout) as Record<string, any>;
+  }
+
+  /** The job's description once it exists (submitted by a command that is still running), else undefined. */
+  jobIfSubmitted(name: string): Record<string, any> | undefined {
+    const run = this.cli(['jobs', 'describe', name, '--json']);
+    return run.code === 0 ? (JSON.parse(run.stdout) as Record<string, any>) : undefined;
+  }
+
   cli(args: string[], input?: string): CliRun {
     return blazefleet(args, { env: this.env(), ...(input === undefined ? {} : { input }) });
   }

@@ -15,11 +15,6 @@ let fleet: TestFleet;
 /** The classifier's training output folder, with model.bin. */
 let classifierDir: string;
 
-function describeJob(name: string): Record<string, any> {
-  const run = fleet.cli(['jobs', 'describe', name, '--json']);
-  expect(run.code, run.stderr).toBe(0);
-  return JSON.parse(run.stdout) as Record<string, any>;
-}
 
 function writeJson(name: string, value: unknown): string {
   const path = join(dir, name);
@@ -89,7 +84,7 @@ describe('batch transform on the fleet', () => {
     expect(await answerLines('vectors/later/b.txt.gz.out')).toEqual(expected(second));
     expect(JSON.parse((await answerLines('vectors/a.txt.out'))[0]!).vector).toHaveLength(8);
 
-    const job = describeJob('words-1');
+    const job = fleet.describeJob('words-1');
     expect(job).toMatchObject({ status: 'Completed', algorithm: 'blazingtext-transform', attempts: 1 });
     expect(job.modelArtifacts).toBeUndefined();
     expect(Object.fromEntries(job.finalMetrics.map((m: { metricName: string; value: number }) => [m.metricName, m.value]))).toEqual({
@@ -115,7 +110,7 @@ describe('batch transform on the fleet', () => {
     const predicted = fleet.cli(['predict', '--model', classifierDir, '--input', input, '--format', 'json', '-k', '2']);
     expect(predicted.code, predicted.stderr).toBe(0);
     expect(await answerLines('labels/part-0.txt.out')).toEqual(predicted.stdout.trimEnd().split('\n'));
-    expect(describeJob('labels-1').hyperParameters).toEqual({ k: '2' });
+    expect(fleet.describeJob('labels-1').hyperParameters).toEqual({ k: '2' });
   });
 
   it('fails a transform with a bad JSON line, naming the file and the line, without retrying it', async () => {
@@ -127,7 +122,7 @@ describe('batch transform on the fleet', () => {
     ]);
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/records-1 failed: ClientError: input\/data\/data\/bad\.jsonl: line 2 is not valid JSON: /);
-    expect(describeJob('records-1')).toMatchObject({ status: 'Failed', attempts: 1 });
+    expect(fleet.describeJob('records-1')).toMatchObject({ status: 'Failed', attempts: 1 });
     expect(await fleet.keys(bucket, 'records-out/')).toEqual(['records-out/records-1/output/metrics.json', 'records-out/records-1/output/train.log']);
   });
 

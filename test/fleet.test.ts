@@ -39,17 +39,7 @@ function writeSpec(name: string, spec: Record<string, unknown>): string {
   return path;
 }
 
-function describeJob(name: string): Record<string, any> {
-  const run = fleet.cli(['jobs', 'describe', name, '--json']);
-  expect(run.code, run.stderr).toBe(0);
-  return JSON.parse(run.stdout) as Record<string, any>;
-}
 
-/** The job's description once it exists (submitted by a command that is still running), else undefined. */
-function jobIfSubmitted(name: string): Record<string, any> | undefined {
-  const run = fleet.cli(['jobs', 'describe', name, '--json']);
-  return run.code === 0 ? (JSON.parse(run.stdout) as Record<string, any>) : undefined;
-}
 
 beforeAll(async () => {
   fleet = await TestFleet.start();
@@ -74,7 +64,7 @@ describe('training jobs on the fleet', () => {
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(run.stdout).toMatch(/Submitted training job w2v-s3 \(ml\.c5\.xlarge, cpu pool\)/);
     for (const status of ['Pending', 'Starting', 'Downloading', 'Training', 'Uploading', 'Completed']) expect(run.stdout).toContain(` w2v-s3 ${status}: `);
-    const job = describeJob('w2v-s3');
+    const job = fleet.describeJob('w2v-s3');
     expect(job).toMatchObject({ status: 'Completed', secondaryStatus: 'Completed', attempts: 1 });
     expect(job.modelArtifacts.s3ModelArtifacts).toBe(`s3://${bucket}/output/w2v-s3/output/model.tar.gz`);
     expect(job.billableSeconds, JSON.stringify(job)).toBeGreaterThan(0);
@@ -107,7 +97,7 @@ describe('training jobs on the fleet', () => {
     ]);
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(existsSync(join(output, 'w2v-file', 'output', 'model.tar.gz'))).toBe(true);
-    expect(describeJob('w2v-file').modelArtifacts.s3ModelArtifacts).toBe(`file://${join(output, 'w2v-file', 'output', 'model.tar.gz')}`);
+    expect(fleet.describeJob('w2v-file').modelArtifacts.s3ModelArtifacts).toBe(`file://${join(output, 'w2v-file', 'output', 'model.tar.gz')}`);
   });
 
   it('runs a bring-your-own command, reading its metrics with regexes', () => {
@@ -121,7 +111,7 @@ describe('training jobs on the fleet', () => {
       '--wait',
     ]);
     expect(run.code, run.stdout + run.stderr).toBe(0);
-    const job = describeJob('byo');
+    const job = fleet.describeJob('byo');
     expect(job.finalMetrics).toEqual([expect.objectContaining({ metricName: 'train:loss', value: 0.1 })]);
     const series = JSON.parse(fleet.cli(['metrics', 'byo', '--json']).stdout) as { name: string; value: number }[];
     expect(series.map((m) => m.value)).toEqual([0.3, 0.2, 0.1]);
@@ -162,7 +152,7 @@ describe('training jobs on the fleet', () => {
       retryStrategy: { maximumRetryAttempts: 3 },
     }), '--wait']);
     expect(run.code).toBe(1);
-    const job = describeJob('missing-input');
+    const job = fleet.describeJob('missing-input');
     expect(job).toMatchObject({ status: 'Failed', attempts: 1 });
     expect(job.failureReason).toContain(`s3://${bucket}/no-such-prefix/`);
   });
@@ -170,15 +160,15 @@ describe('training jobs on the fleet', () => {
   it('stops a running job, and enforces the maximum runtime', async () => {
     const sleeper = { command: ['/bin/sh', '-c', 'echo started; sleep 60'], metricDefinitions: [] };
     const stopped = fleet.cliAsync(['submit', writeSpec('to-stop', { algorithm: sleeper, hyperParameters: {} }), '--wait']);
-    await eventually(() => jobIfSubmitted('to-stop'), (job) => job?.secondaryStatus === 'Training');
+    await eventually(() => fleet.jobIfSubmitted('to-stop'), (job) => job?.secondaryStatus === 'Training');
     expect(fleet.cli(['stop', 'to-stop']).code).toBe(0);
     const run = await stopped;
     expect(run.code).toBe(1);
-    expect(describeJob('to-stop')).toMatchObject({ status: 'Stopped', stopReason: 'StopRequested' });
+    expect(fleet.describeJob('to-stop')).toMatchObject({ status: 'Stopped', stopReason: 'StopRequested' });
 
     const timed = fleet.cli(['submit', writeSpec('too-long', { algorithm: sleeper, hyperParameters: {}, stoppingCondition: { maxRuntimeInSeconds: 2 } }), '--wait']);
     expect(timed.code).toBe(1);
-    expect(describeJob('too-long')).toMatchObject({ status: 'Stopped', secondaryStatus: 'MaxRuntimeExceeded', stopReason: 'MaxRuntimeExceeded' });
+    expect(fleet.describeJob('too-long')).toMatchObject({ status: 'Stopped', secondaryStatus: 'MaxRuntimeExceeded', stopReason: 'MaxRuntimeExceeded' });
   });
 });
 
@@ -186,7 +176,7 @@ describe('fleet failures', () => {
   it('finishes a job exactly once when its worker is killed mid-trial', async () => {
     const slow = { command: ['/bin/sh', '-c', 'echo "step=1"; sleep 4; echo "step=2"; echo done > "$SM_MODEL_DIR/model.txt"'], metricDefinitions: [{ name: 'step', regex: 'step=([0-9]+)' }] };
     const waiting = fleet.cliAsync(['submit', writeSpec('killed-worker', { algorithm: slow, hyperParameters: {} }), '--wait']);
-    const running = await eventually(() => jobIfSubmitted('killed-worker'), (job) => job?.secondaryStatus === 'Training');
+    const running = await eventually(() => fleet.jobIfSubmitted('killed-worker'), (job) => job?.secondaryStatus === 'Training');
     const victim = fleet.workers.find((w) => w.child.exitCode === null && running!.worker !== undefined && w.output.includes(running!.worker as string));
     expect(victim).toBeDefined();
     await victim!.kill('SIGKILL');
@@ -194,7 +184,7 @@ describe('fleet failures', () => {
     await replacement.waitForLog(/worker started/);
     const run = await waiting;
     expect(run.code, run.stdout).toBe(0);
-    const job = describeJob('killed-worker');
+    const job = fleet.describeJob('killed-worker');
     expect(job).toMatchObject({ status: 'Completed', attempts: 2 });
     expect(job.secondaryStatusTransitions.filter((t: { status: string }) => t.status === 'Completed')).toHaveLength(1);
     expect(await fleet.keys(bucket, 'output/killed-worker/output/model.tar.gz')).toEqual(['output/killed-worker/output/model.tar.gz']);
@@ -203,13 +193,13 @@ describe('fleet failures', () => {
   it('hands the job of a worker stopped with SIGTERM back to the queue, and another worker finishes it', async () => {
     const slow = { command: ['/bin/sh', '-c', 'echo working; sleep 3; echo done > "$SM_MODEL_DIR/model.txt"'], metricDefinitions: [] };
     const waiting = fleet.cliAsync(['submit', writeSpec('sigterm-worker', { algorithm: slow, hyperParameters: {} }), '--wait']);
-    const running = await eventually(() => jobIfSubmitted('sigterm-worker'), (job) => job?.secondaryStatus === 'Training');
+    const running = await eventually(() => fleet.jobIfSubmitted('sigterm-worker'), (job) => job?.secondaryStatus === 'Training');
     const holder = fleet.workers.find((w) => w.child.exitCode === null && w.output.includes(running!.worker as string));
     expect(holder).toBeDefined();
     expect(await holder!.kill('SIGTERM'), holder!.output.slice(-4000)).toBe(0);
     const run = await waiting;
     expect(run.code, run.stdout).toBe(0);
-    const job = describeJob('sigterm-worker');
+    const job = fleet.describeJob('sigterm-worker');
     expect(job).toMatchObject({ status: 'Completed', attempts: 2 });
     expect(job.secondaryStatusTransitions.map((t: { status: string }) => t.status)).toContain('Interrupted');
   });
@@ -221,7 +211,7 @@ describe('fleet failures', () => {
       retryStrategy: { maximumRetryAttempts: 2 },
     }), '--wait']);
     expect(run.code).toBe(1);
-    const job = describeJob('oom-killed');
+    const job = fleet.describeJob('oom-killed');
     expect(job).toMatchObject({ status: 'Failed', attempts: 2 });
     expect(job.failureReason).toMatch(/SIGKILL/);
     expect(job.secondaryStatusTransitions.map((t: { status: string }) => t.status)).toContain('Restarting');

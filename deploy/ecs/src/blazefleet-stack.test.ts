@@ -54,6 +54,13 @@ describe.each(['cpu', 'gpu'] as const)('the %s worker pool', (pool) => {
     expect(provider.Properties.AutoScalingGroupProvider.ManagedScaling.Status).toBe('ENABLED');
   });
 
+  it('lets its workers reach each other on unprivileged TCP ports (the hosts of a job on several instances), nothing else in', () => {
+    const groupId = refId(service.Properties.NetworkConfiguration.AwsvpcConfiguration.SecurityGroups[0]);
+    const ingress = Object.values(resources('AWS::EC2::SecurityGroupIngress')).filter((rule) => refId(rule.Properties.GroupId) === groupId);
+    expect(ingress.map((rule) => rule.Properties)).toEqual([expect.objectContaining({ IpProtocol: 'tcp', FromPort: 1024, ToPort: 65535 })]);
+    expect(refId(ingress[0]!.Properties.SourceSecurityGroupId)).toBe(groupId);
+  });
+
   it(pool === 'gpu' ? 'reserves one GPU per worker' : 'reserves no GPU', () => {
     expect(worker.ResourceRequirements).toEqual(pool === 'gpu' ? [{ Type: 'GPU', Value: '1' }] : undefined);
     expect(task.Properties.RequiresCompatibilities).toEqual(['EC2']);

@@ -83,6 +83,8 @@ export class WorkerPool extends Construct {
       maxHealthyPercent: 100,
       circuitBreaker: { rollback: true },
     });
+    // The ranks of a job on several instances synchronize over TCP, each on a free port of its task's address.
+    this.service.connections.allowInternally(ec2.Port.tcpRange(1024, 65535), 'Workers of a job on several instances');
     this.#scaleOnQueueDepth(pool, settings);
   }
 

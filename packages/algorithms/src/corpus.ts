@@ -1,6 +1,7 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { InputDataError } from '@blazefleet/core';
 import { countReplacedSequences, streamTextInput } from './text-file.js';
-import { Vocabulary } from './vocabulary.js';
+import { Vocabulary, frequentFirst } from './vocabulary.js';
 
 /** Marks the end of a line in `Corpus.tokens`; windows never cross it. */
 export const SENTENCE_END = -1;
@@ -235,77 +236,120 @@ class CorpusScanner {
   }
 }
 
+/** A corpus read once and its words counted, not given ids yet: for a vocabulary built from more than this corpus. */
+export interface ScannedCorpus {
+  /** Every distinct word, in order of first occurrence. */
+  readonly words: readonly string[];
+  /** The occurrences of each word of `words`. */
+  readonly counts: Float64Array;
+  readonly rawTokenCount: number;
+  readonly warnings: { reason: string; count: number }[];
+  /** The corpus in this vocabulary's ids: the words it lacks are dropped, and lines left empty with them. */
+  encode(vocabulary: Vocabulary): Promise<Corpus>;
+}
+
+/** The final id of a provisional id whose word is not kept. */
+const DROPPED = -2;
+/** Tokens or words handled between two turns given to the event loop (heartbeats of a distributed job). */
+const YIELD_EVERY = 1 << 20;
+
 /**
  * Streams a plain or gzip corpus, or a directory of them (see streamTextInput), once (see streamTextFile for what is
  * rejected): counts words, applies min_count, returns token ids.
  */
 export async function readCorpus(path: string, options: ReadCorpusOptions): Promise<Corpus> {
+  const scanner = await scan(path, options);
+  const { table } = scanner;
+  const distinct = table.words.length;
+  const order = frequentFirst(table.counts.subarray(0, distinct), options.minCount);
+  if (order.length === 0) {
+    let topCount = 0;
+    for (let id = 0; id < distinct; id++) topCount = Math.max(topCount, table.counts[id]!);
+    throw new InputDataError(
+      path,
+      `no word occurs min_count=${options.minCount} times or more (found ${distinct} distinct words, the most frequent ${topCount} times)`,
+    );
+  }
+  const finalId = new Int32Array(distinct).fill(DROPPED);
+  const words: string[] = new Array(order.length);
+  const counts = new Float64Array(order.length);
+  for (let i = 0; i < order.length; i++) {
+    finalId[order[i]!] = i;
+    words[i] = table.words[order[i]!]!;
+    counts[i] = table.counts[order[i]!]!;
+  }
+  return encode(scanner, finalId, new Vocabulary(words, counts));
+}
+
+/** Reads a corpus as readCorpus does, but leaves its vocabulary to the caller (see ScannedCorpus). */
+export async function scanCorpus(path: string, options: Omit<ReadCorpusOptions, 'minCount'> = {}): Promise<ScannedCorpus> {
+  const scanner = await scan(path, options);
+  const { table } = scanner;
+  const words = table.words;
+  return {
+    words,
+    counts: table.counts.subarray(0, words.length),
+    rawTokenCount: scanner.rawTokenCount,
+    warnings: warningsOf(table),
+    async encode(vocabulary) {
+      const finalId = new Int32Array(words.length);
+      for (let id = 0; id < words.length; id++) {
+        const kept = vocabulary.indexOf(words[id]!);
+        finalId[id] = kept < 0 ? DROPPED : kept;
+        if ((id + 1) % YIELD_EVERY === 0) await yieldToEventLoop();
+      }
+      return encode(scanner, finalId, vocabulary);
+    },
+  };
+}
+
+async function scan(path: string, options: Omit<ReadCorpusOptions, 'minCount'>): Promise<CorpusScanner> {
   const scanner = new CorpusScanner();
   await streamTextInput(path, (chunk) => scanner.scan(chunk), options);
   scanner.finish();
-  return buildCorpus(path, scanner, options.minCount);
+  if (scanner.rawTokenCount === 0) throw new InputDataError(path, 'is empty: no words');
+  return scanner;
 }
 
-function buildCorpus(path: string, scanner: CorpusScanner, minCount: number): Corpus {
-  const { table, tokens } = scanner;
-  const distinct = table.words.length;
-  if (scanner.rawTokenCount === 0) throw new InputDataError(path, 'is empty: no words');
-  const kept: number[] = [];
-  let topCount = 0;
-  for (let id = 0; id < distinct; id++) {
-    const count = table.counts[id]!;
-    if (count > topCount) topCount = count;
-    if (count >= minCount) kept.push(id);
-  }
-  if (kept.length === 0) {
-    throw new InputDataError(
-      path,
-      `no word occurs min_count=${minCount} times or more (found ${distinct} distinct words, the most frequent ${topCount} times)`,
-    );
-  }
-  // Provisional ids follow first occurrence, so a stable sort by count keeps ties in first-occurrence order.
-  kept.sort((a, b) => table.counts[b]! - table.counts[a]! || a - b);
-  const finalId = new Int32Array(distinct).fill(-2);
-  const words: string[] = new Array(kept.length);
-  const counts = new Float64Array(kept.length);
-  for (let i = 0; i < kept.length; i++) {
-    finalId[kept[i]!] = i;
-    words[i] = table.words[kept[i]!]!;
-    counts[i] = table.counts[kept[i]!]!;
-  }
+function warningsOf(table: WordTable): { reason: string; count: number }[] {
+  return table.replacements > 0 ? [{ reason: INVALID_UTF8_REASON, count: table.replacements }] : [];
+}
 
+/** The scanned tokens in final ids (DROPPED: left out), a sentence end kept only after a word. */
+async function encode(scanner: CorpusScanner, finalId: Int32Array, vocabulary: Vocabulary): Promise<Corpus> {
   // Two passes: the first sizes the shared buffer exactly, the second fills it.
   let length = 0;
   let last = SENTENCE_END;
-  for (const block of tokens.each()) {
+  for (const block of scanner.tokens.each()) {
     for (let i = 0; i < block.length; i++) {
       const provisional = block[i]!;
       const id = provisional === SENTENCE_END ? SENTENCE_END : finalId[provisional]!;
-      if (id === -2 || (id === SENTENCE_END && last === SENTENCE_END)) continue;
+      if (id === DROPPED || (id === SENTENCE_END && last === SENTENCE_END)) continue;
       length++;
       last = id;
     }
+    await yieldToEventLoop();
   }
   const finalTokens = new Int32Array(new SharedArrayBuffer(length * Int32Array.BYTES_PER_ELEMENT));
   let at = 0;
   let tokenCount = 0;
   last = SENTENCE_END;
-  for (const block of tokens.each()) {
+  for (const block of scanner.tokens.each()) {
     for (let i = 0; i < block.length; i++) {
       const provisional = block[i]!;
       const id = provisional === SENTENCE_END ? SENTENCE_END : finalId[provisional]!;
-      if (id === -2 || (id === SENTENCE_END && last === SENTENCE_END)) continue;
+      if (id === DROPPED || (id === SENTENCE_END && last === SENTENCE_END)) continue;
       finalTokens[at++] = id;
       if (id !== SENTENCE_END) tokenCount++;
       last = id;
     }
+    await yieldToEventLoop();
   }
-  const warnings = table.replacements > 0 ? [{ reason: INVALID_UTF8_REASON, count: table.replacements }] : [];
   return {
-    vocabulary: new Vocabulary(words, counts),
+    vocabulary,
     tokens: finalTokens,
     tokenCount,
     rawTokenCount: scanner.rawTokenCount,
-    warnings,
+    warnings: warningsOf(scanner.table),
   };
 }

@@ -1,4 +1,4 @@
-export { SENTENCE_END, readCorpus, type Corpus, type ReadCorpusOptions } from './corpus.js';
+export { SENTENCE_END, readCorpus, scanCorpus, type Corpus, type ReadCorpusOptions, type ScannedCorpus } from './corpus.js';
 export { Vocabulary } from './vocabulary.js';
 export { fastTextHash, characterNgrams, ngramBuckets, buildSubwordIndex, type SubwordIndex } from './subwords.js';
 export { WordVectors, type SubwordVectors, type SimilarWord, type SimilarityQuery } from './word-vectors.js';
@@ -18,11 +18,11 @@ export {
   type EvalJson,
 } from './eval/word-similarity.js';
 export { evaluateAnalogies, type AnalogyResult, type AnalogySection } from './eval/analogy.js';
-export { RingAllReduce, type RingAllReduceOptions } from './distributed/ring-allreduce.js';
+export { DEFAULT_HEARTBEAT_MS, DEFAULT_SILENCE_TIMEOUT_MS, RingAllReduce, type RingAllReduceOptions } from './distributed/ring-allreduce.js';
 export { PeerLostError } from './distributed/peer-lost-error.js';
 export { connectReplicaRing, DEFAULT_SYNC_POSITIONS, type ReplicaRing } from './distributed/replica-ring.js';
 export { loopbackHosts } from './distributed/loopback-hosts.js';
-export { runWord2VecJob, type Word2VecJobOptions, type Word2VecJobResult } from './word2vec-job.js';
+export { runWord2VecJob, type DistributedWord2VecOptions, type Word2VecJobOptions, type Word2VecJobResult } from './word2vec-job.js';
 export { extractModelArchive, writeModelArchive } from './model-archive.js';
 export { listTextInput, readTextLines, type StreamTextFileOptions, type TextInputFile } from './text-file.js';
 export { ArtifactStaging } from './artifact-staging.js';

@@ -1,5 +1,14 @@
 const NEGATIVE_SAMPLING_POWER = 0.75;
 
+/** The indices of the counts that are at least minCount, the largest count first; ties keep index order. */
+export function frequentFirst(counts: Float64Array, minCount: number): Int32Array {
+  let kept = 0;
+  for (let i = 0; i < counts.length; i++) if (counts[i]! >= minCount) kept++;
+  const order = new Int32Array(kept);
+  for (let i = 0, at = 0; i < counts.length; i++) if (counts[i]! >= minCount) order[at++] = i;
+  return order.sort((a, b) => counts[b]! - counts[a]! || a - b);
+}
+
 /** Words kept after min_count, sorted by count descending (ties: first occurrence first). */
 export class Vocabulary {
   #ids: Map<string, number> | undefined;
@@ -9,6 +18,18 @@ export class Vocabulary {
     readonly words: string[],
     readonly counts: Float64Array,
   ) {}
+
+  /** The words counted at least minCount times, most frequent first; ties keep the order given (first occurrence). */
+  static fromCounts(words: readonly string[], counts: Float64Array, minCount: number): Vocabulary {
+    const order = frequentFirst(counts.subarray(0, words.length), minCount);
+    const kept: string[] = new Array(order.length);
+    const keptCounts = new Float64Array(order.length);
+    for (let i = 0; i < order.length; i++) {
+      kept[i] = words[order[i]!]!;
+      keptCounts[i] = counts[order[i]!]!;
+    }
+    return new Vocabulary(kept, keptCounts);
+  }
   get size(): number {
     return this.words.length;
   }

@@ -5,10 +5,12 @@ import { InputDataError, TrainingDivergedError, parseWord2VecHyperparameters, ty
 import { describe, expect, it } from 'vitest';
 import { archiveEntries } from './testing/archive-entries.js';
 import { writeTopicCorpus } from './testing/corpus-files.js';
+import { readCorpus } from './corpus.js';
+import { loopbackHosts } from './distributed/loopback-hosts.js';
 import { directorySnapshot } from './testing/directory-snapshot.js';
 import { fastTextRows, hasFastText } from './testing/reference-tools.js';
 import { temporaryDirectory } from './testing/temporary-directory.js';
-import { runWord2VecJob } from './word2vec-job.js';
+import { runWord2VecJob, type DistributedWord2VecOptions, type Word2VecJobResult } from './word2vec-job.js';
 
 const work = temporaryDirectory('word2vec-job-test-');
 
@@ -183,5 +185,65 @@ describe('runWord2VecJob', () => {
       );
       expect(existsSync(join(work, 'never'))).toBe(false);
     });
+  });
+});
+
+describe('runWord2VecJob on several hosts', () => {
+  /** Runs one job per host on loopback: the results, and the fields each host logged after training. */
+  async function runHosts(
+    trainPaths: string[],
+    distributed: Omit<DistributedWord2VecOptions, 'rank' | 'hosts'>,
+  ): Promise<{ result: Word2VecJobResult; trained: Record<string, unknown> }[]> {
+    const hosts = await loopbackHosts(trainPaths.length);
+    return Promise.all(
+      trainPaths.map(async (path, rank) => {
+        let trained: Record<string, unknown> = {};
+        const result = await runWord2VecJob({
+          trainPath: path,
+          outputDir: join(work, `hosts-${hosts.length}-${Object.keys(distributed).join('-')}`),
+          hyperparameters: hyperparameters({ mode: 'batch_skipgram', min_count: 2 }),
+          threads: 1,
+          evaluateEveryEpoch: true,
+          distributed: { rank, hosts, stepTimeoutMs: 60_000, ...distributed },
+          onLog: (message, fields) => {
+            if (message.startsWith('Trained on')) trained = fields!;
+          },
+        });
+        return { result, trained };
+      }),
+    );
+  }
+
+  it('with sharded input, gives every host the vocabulary of all shards and the same vectors, for shards of unequal size', async () => {
+    const shards = join(work, 'shards');
+    mkdirSync(join(shards, 'all'), { recursive: true });
+    // Shard 1 is a quarter of shard 0, and its own words ('lion', 'euro') are in no other shard.
+    writeTopicCorpus(join(shards, 'all', 'part-0.txt'), { seed: 2, lines: 160, wordsPerLine: 10, wordsOfLine: () => WORDS });
+    writeTopicCorpus(join(shards, 'all', 'part-1.txt'), { seed: 3, lines: 40, wordsPerLine: 10, wordsOfLine: () => [...WORDS.slice(0, 6), 'lion', 'euro'] });
+    const whole = await readCorpus(join(shards, 'all'), { minCount: 2 });
+    expect(whole.vocabulary.words).toContain('lion');
+
+    const hosts = await runHosts([join(shards, 'all', 'part-0.txt'), join(shards, 'all', 'part-1.txt')], { shardedInput: true, syncPositions: 150 });
+    expect(hosts[0]!.result.files).toContain('vectors.txt');
+    expect(hosts[1]!.result.files).toEqual([]);
+    const vectorsText = readFileSync(join(hosts[0]!.result.outputDir, 'vectors.txt'), 'utf8').trim().split('\n');
+    expect(vectorsText.slice(1).map((line) => line.split(' ')[0])).toEqual(whole.vocabulary.words);
+    for (const { result, trained } of hosts) {
+      expect(result.vocabularySize).toBe(whole.vocabulary.size);
+      expect(result.tokenCount).toBe(whole.tokenCount);
+      expect(result.wordsPerSecond).toBeGreaterThan(0);
+      expect(trained.vocabularySha256).toBe(hosts[0]!.trained.vocabularySha256);
+      expect(trained.vectorsSha256).toBe(hosts[0]!.trained.vectorsSha256);
+      // As many syncs on both hosts, several an epoch: (2200 / 2 / 150 = 7 parts) x 2 epochs.
+      expect(trained.syncBytesSent).toBe(hosts[0]!.trained.syncBytesSent);
+    }
+  });
+
+  it('with fully replicated input, trains each host on its slice of the same corpus to the same vectors', async () => {
+    const hosts = await runHosts([trainPath, trainPath], { syncPositions: 1000 });
+    for (const { result, trained } of hosts) {
+      expect(result.tokenCount).toBe(6000);
+      expect(trained.vectorsSha256).toBe(hosts[0]!.trained.vectorsSha256);
+    }
   });
 });

@@ -2,10 +2,12 @@ import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { HyperparameterError, InputDataError, type MetricEvent, type TrainingProgress, type Word2VecHyperparameters } from '@blazefleet/core';
 import { publishModelArtifacts, type ArtifactStaging } from './artifact-staging.js';
-import { connectReplicaRing } from './distributed/replica-ring.js';
+import { connectReplicaRing, type ReplicaRing } from './distributed/replica-ring.js';
+import type { RingAllReduceOptions } from './distributed/ring-allreduce.js';
+import { joinShards, type JoinedShards } from './distributed/sharded-corpus.js';
 import { fingerprintTextInput, fingerprintVocabulary } from './checkpoint/input-fingerprint.js';
 import { JobCheckpoints, type SavedTraining } from './checkpoint/job-checkpoints.js';
-import { readCorpus } from './corpus.js';
+import { readCorpus, scanCorpus, type Corpus } from './corpus.js';
 import { readAnalogyQuestions, scoreAnalogies, type AnalogyResult } from './eval/analogy.js';
 import { evaluateWordSimilaritySets, loadWordSimilaritySets, type EvalJson } from './eval/word-similarity.js';
 import { writeFastTextModel, type FastTextModel } from './formats/fasttext-model.js';
@@ -41,11 +43,24 @@ export interface Word2VecJobOptions {
    */
   checkpointDir?: string;
   /**
-   * Train as one host of several (batch_skipgram): every host reads the whole corpus (the same vocabulary on all),
-   * trains on its 1/N slice and synchronizes the model with the others every `syncPositions` positions; rank 0 alone
-   * writes the artifacts, the other ranks return with no files.
+   * Train as one host of several (batch_skipgram): every host reads the whole corpus (the same vocabulary on all;
+   * see shardedInput for hosts that read a part each), trains on its 1/N slice and synchronizes the model with the
+   * others every `syncPositions` positions; rank 0 alone writes the artifacts, the other ranks return with no files.
+   * Heartbeats watch the connections between hosts (heartbeatMs, silenceTimeoutMs: see RingAllReduceOptions).
    */
-  distributed?: { rank: number; hosts: string[]; syncPositions?: number };
+  distributed?: DistributedWord2VecOptions;
+}
+
+export interface DistributedWord2VecOptions extends RingAllReduceOptions {
+  /** Positions each host trains between two syncs (default DEFAULT_SYNC_POSITIONS). */
+  syncPositions?: number;
+  /**
+   * Each host's trainPath holds only its own shard of the corpus (SageMaker's ShardedByS3Key), not the whole corpus
+   * (FullyReplicated, the default: false). The hosts then sum their word counts before training, so that all have the
+   * same vocabulary (min_count applies to the sums), and each trains all of its shard; tokenCount and words/s are the
+   * job's. Shards may differ in size: each host syncs as often per epoch, after an equal share of its own shard.
+   */
+  shardedInput?: boolean;
 }
 
 export interface Word2VecJobResult {
@@ -55,6 +70,7 @@ export interface Word2VecJobResult {
   eval?: EvalJson;
   analogies?: AnalogyResult;
   vocabularySize: number;
+  /** Word tokens of the corpus (min_count applied), of all shards together with distributed.shardedInput. */
   tokenCount: number;
   /** Training time (corpus reading, evaluation and writing excluded), as wordsPerSecond is. */
   seconds: number;
@@ -128,12 +144,43 @@ export async function runWord2VecJob(options: Word2VecJobOptions): Promise<Word2
   const stageArtifacts = writesArtifacts
     ? (stage: (staging: ArtifactStaging | undefined) => Promise<Omit<Word2VecJobResult, 'outputDir'>>) => publishModelArtifacts(options.outputDir, stage, log)
     : async (stage: (staging: ArtifactStaging | undefined) => Promise<Omit<Word2VecJobResult, 'outputDir'>>) => ({ ...(await stage(undefined)), outputDir: options.outputDir });
+  const connect = async (distributed: DistributedWord2VecOptions): Promise<ReplicaRing> => {
+    const replicas = await connectReplicaRing(distributed);
+    if (replicas.index === 0) log(`Running distributed CPU BlazingText-style training using ${hp.mode} on ${replicas.count} hosts`, { hosts: distributed.hosts });
+    log(`Host ${distributed.hosts[replicas.index]} is rank ${replicas.index} of ${replicas.count}`, { rank: replicas.index, hosts: distributed.hosts });
+    return replicas;
+  };
   return stageArtifacts(async (staging) => {
-    const corpus = await readCorpus(options.trainPath, { minCount: hp.min_count });
-    log(`Read ${corpus.rawTokenCount} words`, { rawTokenCount: corpus.rawTokenCount, tokenCount: corpus.tokenCount, warnings: corpus.warnings });
-    log(`Vocabulary: ${corpus.vocabulary.size} words`, { vocabularySize: corpus.vocabulary.size, minCount: hp.min_count });
-    if (corpus.vocabulary.size === 0 || corpus.tokenCount === 0) {
-      throw new InputDataError(options.trainPath, `no word occurs at least min_count=${hp.min_count} times`);
+    let corpus: Corpus;
+    let replicas: ReplicaRing | undefined;
+    let shards: JoinedShards | undefined;
+    if (distributed?.shardedInput) {
+      // Connected first: shards of different sizes take different times to read, and the hosts that read theirs first
+      // then wait within the step timeout (10 min by default), with heartbeats, rather than the connect timeout.
+      replicas = await connect(distributed);
+      try {
+        const shard = await scanCorpus(options.trainPath);
+        log(`Read ${shard.rawTokenCount} words of this host's shard`, { rawTokenCount: shard.rawTokenCount, warnings: shard.warnings });
+        shards = await joinShards(replicas, shard, hp.min_count, distributed.hosts);
+      } catch (error) {
+        replicas.close();
+        throw error;
+      }
+      corpus = shards.corpus;
+      log(`Vocabulary: ${corpus.vocabulary.size} words, of the shards of all ${replicas.count} hosts`, {
+        vocabularySize: corpus.vocabulary.size,
+        minCount: hp.min_count,
+        rawTokenCount: shards.rawTokenCount,
+        tokenCount: shards.tokenCount,
+        shardTokenCount: corpus.tokenCount,
+      });
+    } else {
+      corpus = await readCorpus(options.trainPath, { minCount: hp.min_count });
+      log(`Read ${corpus.rawTokenCount} words`, { rawTokenCount: corpus.rawTokenCount, tokenCount: corpus.tokenCount, warnings: corpus.warnings });
+      log(`Vocabulary: ${corpus.vocabulary.size} words`, { vocabularySize: corpus.vocabulary.size, minCount: hp.min_count });
+      if (corpus.vocabulary.size === 0 || corpus.tokenCount === 0) {
+        throw new InputDataError(options.trainPath, `no word occurs at least min_count=${hp.min_count} times`);
+      }
     }
 
     const vocabulary = fingerprintVocabulary(corpus.vocabulary);
@@ -149,11 +196,10 @@ export async function runWord2VecJob(options: Word2VecJobOptions): Promise<Word2
             metric({ name: MEAN_RHO_METRIC, value: rho, epoch });
           }
         : undefined;
-    const replicas = distributed && (await connectReplicaRing(distributed));
-    if (replicas) log(`Host ${distributed!.hosts[replicas.index]} is rank ${replicas.index} of ${replicas.count}`, { rank: replicas.index, hosts: distributed!.hosts });
+    if (distributed && !replicas) replicas = await connect(distributed);
     const trained = await trainWord2Vec({
       corpus,
-      ...(replicas ? { replicas } : {}),
+      ...(replicas ? { replicas: shards ? { ...replicas, shards: { positions: shards.positions, tokenCount: shards.tokenCount } } : replicas } : {}),
       hyperparameters: hp,
       threads: options.threads,
       seed: options.seed,
@@ -169,10 +215,11 @@ export async function runWord2VecJob(options: Word2VecJobOptions): Promise<Word2
         wordsPerSecond: trained.wordsPerSecond,
         syncBytesSent: replicas.bytesSent,
         seconds: trained.seconds,
+        vocabularySha256: vocabulary.sha256,
         vectorsSha256: createHash('sha256').update(trained.vectors.matrix).digest('hex'),
       });
     }
-    if (!staging) return { files: [], vocabularySize: corpus.vocabulary.size, tokenCount: corpus.tokenCount, seconds: trained.seconds, wordsPerSecond: trained.wordsPerSecond };
+    if (!staging) return { files: [], vocabularySize: corpus.vocabulary.size, tokenCount: trained.tokenCount, seconds: trained.seconds, wordsPerSecond: trained.wordsPerSecond };
     log(`Trained ${trained.epochs} epochs on ${trained.threads} thread${trained.threads === 1 ? '' : 's'}`, { seconds: trained.seconds, wordsPerSecond: trained.wordsPerSecond, threads: trained.threads });
 
     const vectors = trained.vectors;
@@ -192,7 +239,7 @@ export async function runWord2VecJob(options: Word2VecJobOptions): Promise<Word2
       metric({ name: ANALOGY_ACCURACY_METRIC, value: analogies.overall.accuracy });
     }
     if (hp.subwords) {
-      await writeFastTextModel(staging.path('model.bin'), fastTextModelOf(trained, corpus.rawTokenCount));
+      await writeFastTextModel(staging.path('model.bin'), fastTextModelOf(trained, shards?.rawTokenCount ?? corpus.rawTokenCount));
       files.push('model.bin');
     }
     return {
@@ -200,7 +247,7 @@ export async function runWord2VecJob(options: Word2VecJobOptions): Promise<Word2
       ...(evalJson === undefined ? {} : { eval: evalJson }),
       ...(analogies === undefined ? {} : { analogies }),
       vocabularySize: corpus.vocabulary.size,
-      tokenCount: corpus.tokenCount,
+      tokenCount: trained.tokenCount,
       seconds: trained.seconds,
       wordsPerSecond: trained.wordsPerSecond,
     };

@@ -9,6 +9,7 @@ export {
   billableSeconds,
   cost,
   describeInstanceType,
+  hostName,
   hourlyPrice,
   instancePool,
   parsePriceTable,

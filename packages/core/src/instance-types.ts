@@ -161,3 +161,8 @@ export function parsePriceTable(json: string): PriceTable {
   }
   return Object.freeze(table);
 }
+
+/** SageMaker's name of the host of rank `rank` (0-based) of a job on several instances: algo-1 for rank 0. */
+export function hostName(rank: number): string {
+  return `algo-${rank + 1}`;
+}

@@ -122,6 +122,17 @@ describe('parseTrainingJobSpec', () => {
     expect(reparsed(spec)).toEqual(spec);
   });
 
+  it('accepts batch_skipgram on several instances, with sharded input', () => {
+    const spec = parseTrainingJobSpec({
+      ...minimal(),
+      hyperParameters: { mode: 'batch_skipgram' },
+      inputDataConfig: [{ channelName: 'train', uri: 's3://bucket/corpus/', s3DataDistributionType: 'ShardedByS3Key' }],
+      resourceConfig: { instanceType: 'ml.c5.2xlarge', instanceCount: 4 },
+    });
+    expect(spec.resourceConfig.instanceCount).toBe(4);
+    expect(spec.inputDataConfig[0]!.s3DataDistributionType).toBe('ShardedByS3Key');
+  });
+
   it('accepts supervised early stopping with a validation channel', () => {
     const spec = parseTrainingJobSpec({
       ...minimal(),
@@ -223,7 +234,22 @@ const BAD_VARIANTS: BadVariant[] = [
   { name: 'instance count 0', change: (s) => (s.resourceConfig.instanceCount = 0), path: 'resourceConfig.instanceCount', reason: /integer >= 1, got 0/ },
   { name: 'fractional instance count', change: (s) => (s.resourceConfig.instanceCount = 1.5), path: 'resourceConfig.instanceCount', reason: /got 1\.5/ },
   { name: 'instance count as a string', change: (s) => (s.resourceConfig.instanceCount = '2'), path: 'resourceConfig.instanceCount', reason: /got "2"/ },
-  { name: 'several instances for blazingtext', change: (s) => (s.resourceConfig.instanceCount = 2), path: 'resourceConfig.instanceCount', reason: /expected 1 for blazingtext/ },
+  {
+    name: 'several instances for skipgram',
+    change: (s) => (s.resourceConfig.instanceCount = 2),
+    path: 'resourceConfig.instanceCount',
+    reason: /^expected 1 \(blazingtext trains only mode batch_skipgram on several instances\), got 2$/,
+  },
+  {
+    name: 'checkpoints of a job on several instances',
+    change: (s) => {
+      s.hyperParameters.mode = 'batch_skipgram';
+      s.resourceConfig.instanceCount = 2;
+      s.checkpointConfig = { uri: 's3://bucket/checkpoints/' };
+    },
+    path: 'checkpointConfig',
+    reason: /expected none with resourceConfig.instanceCount 2/,
+  },
   { name: 'volume of 0 GB', change: (s) => (s.resourceConfig.volumeSizeInGB = 0), path: 'resourceConfig.volumeSizeInGB', reason: /\[1, 16384\]/ },
   { name: 'misspelled resource field', change: (s) => (s.resourceConfig.instancecount = 1), path: 'resourceConfig.instancecount', reason: /did you mean instanceCount\?/ },
   { name: 'runtime of 0 s', change: (s) => (s.stoppingCondition.maxRuntimeInSeconds = 0), path: 'stoppingCondition.maxRuntimeInSeconds', reason: /\[1, 2419200\], got 0/ },
@@ -355,7 +381,7 @@ const TRANSFORM_VARIANTS: BadVariant[] = [
   { name: 'a misspelled hyperparameter', change: (s) => (s.hyperParameters = { 'content-type': 'text/plain' }), path: 'hyperParameters.content-type', reason: /did you mean 'content_type'\?/ },
   { name: 'k of 0', change: (s) => (s.hyperParameters.k = '0'), path: 'hyperParameters.k', reason: /^expected an integer in \[1, 1000000\], got "0"$/ },
   { name: 'an unknown content type', change: (s) => (s.hyperParameters.content_type = 'text/csv'), path: 'hyperParameters.content_type', reason: /one of text\/plain, application\/jsonlines, got "text\/csv"/ },
-  { name: 'two instances', change: (s) => (s.resourceConfig.instanceCount = 2), path: 'resourceConfig.instanceCount', reason: /expected 1 for blazingtext-transform \(it runs on one instance\), got 2/ },
+  { name: 'two instances', change: (s) => (s.resourceConfig.instanceCount = 2), path: 'resourceConfig.instanceCount', reason: /^expected 1 \(blazingtext-transform runs on one instance\), got 2$/ },
 ];
 
 describe('parseTrainingJobSpec: blazingtext-transform', () => {

@@ -97,8 +97,11 @@ function parseHyperparameters<T>(parse: (raw: Record<string, string>) => T, raw:
   }
 }
 
-/** The rules of every built-in algorithm: the channels it reads (`required` ones among them), and one instance. */
-function builtInIssues(spec: Partial<TrainingJobSpec>, algorithm: string, channels: readonly string[], required: readonly string[]): SpecIssue[] {
+/**
+ * The rules of every built-in algorithm: the channels it reads (`required` ones among them), and one instance unless
+ * `multiInstance` says why several are allowed (undefined: one instance only).
+ */
+function builtInIssues(spec: Partial<TrainingJobSpec>, algorithm: string, channels: readonly string[], required: readonly string[], multiInstance?: boolean): SpecIssue[] {
   const issues: SpecIssue[] = [];
   const names = spec.inputDataConfig?.map((c) => c.channelName);
   names?.forEach((name, index) => {
@@ -111,8 +114,12 @@ function builtInIssues(spec: Partial<TrainingJobSpec>, algorithm: string, channe
     if (names !== undefined && !names.includes(channel)) issues.push({ path: 'inputDataConfig', reason: `expected a channel named ${channel} (required by ${algorithm})` });
   }
   const count = spec.resourceConfig?.instanceCount;
-  if (count !== undefined && count !== 1) {
-    issues.push({ path: 'resourceConfig.instanceCount', reason: `expected 1 for ${algorithm} (it runs on one instance), got ${count}` });
+  if (count !== undefined && count !== 1 && multiInstance !== true) {
+    const why = multiInstance === false ? `${algorithm} trains only mode batch_skipgram on several instances` : `${algorithm} runs on one instance`;
+    issues.push({ path: 'resourceConfig.instanceCount', reason: `expected 1 (${why}), got ${count}` });
+  }
+  if (count !== undefined && count > 1 && multiInstance === true && spec.checkpointConfig !== undefined) {
+    issues.push({ path: 'checkpointConfig', reason: `expected none with resourceConfig.instanceCount ${count} (a job on several instances is retried from the start, not resumed)` });
   }
   return issues;
 }
@@ -121,7 +128,7 @@ function builtInIssues(spec: Partial<TrainingJobSpec>, algorithm: string, channe
 function blazingTextIssues(spec: Partial<TrainingJobSpec>): SpecIssue[] {
   const issues: SpecIssue[] = [];
   const hyperparameters = parseHyperparameters(parseTrainingHyperparameters, spec.hyperParameters, issues);
-  issues.push(...builtInIssues(spec, 'blazingtext', ['train', 'validation'], ['train']));
+  issues.push(...builtInIssues(spec, 'blazingtext', ['train', 'validation'], ['train'], hyperparameters?.mode === 'batch_skipgram'));
   const names = spec.inputDataConfig?.map((c) => c.channelName);
   if (names !== undefined && hyperparameters?.mode === 'supervised' && hyperparameters.early_stopping && !names.includes('validation')) {
     issues.push({ path: 'inputDataConfig', reason: 'expected a channel named validation (required when hyperParameters.early_stopping is true)' });

@@ -286,7 +286,7 @@ const BAD_VARIANTS: BadVariant[] = [
   { name: 'definition with SageMaker\'s staticHyperParameters', change: (s) => (s.trainingJobDefinition.staticHyperParameters = {}), path: 'trainingJobDefinition.staticHyperParameters', reason: /static hyperparameters go in hyperParameters/ },
   { name: 'misspelled definition field', change: (s) => (s.trainingJobDefinition.outputpath = 's3://b/x'), path: 'trainingJobDefinition.outputpath', reason: /^unknown field; did you mean outputPath\?$/ },
   { name: 'bad channel URI in the definition', change: (s) => (s.trainingJobDefinition.inputDataConfig[0].uri = 'http://x'), path: 'trainingJobDefinition.inputDataConfig[0].uri', reason: /^expected s3:\/\/bucket\/prefix or file:\/\/path, got "http:\/\/x"$/ },
-  { name: 'two instances for blazingtext', change: (s) => (s.trainingJobDefinition.resourceConfig.instanceCount = 2), path: 'trainingJobDefinition.resourceConfig.instanceCount', reason: /expected 1 for blazingtext/ },
+  { name: 'two instances for blazingtext', change: (s) => (s.trainingJobDefinition.resourceConfig.instanceCount = 2), path: 'parameterRanges.categoricalParameterRanges[0]', reason: /^expected only batch_skipgram with trainingJobDefinition.resourceConfig.instanceCount 2 \(BlazingText trains the other modes on one instance\), got cbow$/ },
   { name: 'number as a static container hyperparameter', base: 'container', change: (s) => (s.trainingJobDefinition.hyperParameters.lr = 0.1), path: 'trainingJobDefinition.hyperParameters.lr', reason: /write "0\.1"/ },
   { name: 'misspelled top-level field', change: (s) => (s.parameterRange = {}), path: 'parameterRange', reason: /^unknown field; did you mean parameterRanges\?$/ },
 ];

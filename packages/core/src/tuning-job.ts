@@ -296,11 +296,23 @@ function parseDefinition(raw: unknown, spec: Partial<TuningJobSpec>, { tuned, na
       }
     }
   }
+  if (blazingText) own.push(...multiInstanceModeIssues(raw, tuned));
   if (spec.objective !== undefined && (check !== undefined || !blazingText)) {
     own.push(...objectiveIssues(raw, spec.objective.metricName, statics ?? {}, tuned, check));
   }
   issues.push(...own);
   return own.length === 0 ? definition : undefined;
+}
+
+/** A BlazingText definition on several instances whose trials may get a mode other than batch_skipgram. */
+function multiInstanceModeIssues(raw: Record<string, unknown>, tuned: TunedRange[]): SpecIssue[] {
+  const count = isObject(raw.resourceConfig) ? raw.resourceConfig.instanceCount : undefined;
+  if (typeof count !== 'number' || count <= 1) return [];
+  const mode = tuned.find((range) => range.kind === 'categorical' && range.range.name === 'mode');
+  if (mode?.kind !== 'categorical') return [];
+  const others = mode.range.values.filter((value) => value !== 'batch_skipgram');
+  if (others.length === 0) return [];
+  return [{ path: mode.path, reason: `expected only batch_skipgram with trainingJobDefinition.resourceConfig.instanceCount ${count} (BlazingText trains the other modes on one instance), got ${others.join(', ')}` }];
 }
 
 function checkTuningSpec(value: unknown, source: string | undefined): TuningJobSpec {

@@ -86,10 +86,10 @@ append_transition(KEYS[1], ARGV[3], ARGV[4], ARGV[6])
 return 1
 `;
 
-/** KEYS: job. ARGV: attempt id, progress JSON. */
-export const SET_PROGRESS = `
+/** KEYS: job. ARGV: attempt id, field, value. Sets a field of the current attempt (its progress, its hosts). */
+export const SET_ATTEMPT_FIELD = `
 if redis.call('HGET', KEYS[1], 'attempt') ~= ARGV[1] then return 0 end
-redis.call('HSET', KEYS[1], 'progress', ARGV[2])
+redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
 return 1
 `;
 

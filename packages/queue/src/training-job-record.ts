@@ -32,6 +32,15 @@ export interface MetricRecord {
   /** Milliseconds since the epoch. */
   timestamp: number;
   epoch?: number;
+  /** The host that reported it, for a job on several instances (algo-2...); the first host's metrics have none. */
+  host?: string;
+}
+
+/** One instance of a job on several: its SageMaker host name, the worker that runs it and where its training listens. */
+export interface JobHost {
+  host: string;
+  worker: string;
+  address: string;
 }
 
 export interface FinalMetric {
@@ -67,8 +76,10 @@ export interface TrainingJobDescription {
   stopReason?: string;
   /** Attempts started so far (a retried or resumed job has several). */
   attempts: number;
-  /** The worker running the current attempt. */
+  /** The worker running the current attempt (the first host's, for a job on several instances). */
   worker?: string;
+  /** The hosts of the latest attempt of a job on several instances. */
+  hosts?: JobHost[];
   /** The current attempt's latest progress, as its worker reported it. */
   progress?: TrainingProgressReport;
   tags: TrainingJobSpec['tags'];

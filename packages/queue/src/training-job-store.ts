@@ -2,10 +2,11 @@ import { instancePool, type TrainingJobSpec } from '@blazefleet/core';
 import type { Redis } from 'ioredis';
 import { JobAlreadyExistsError, JobNotFoundError } from './errors.js';
 import type { FleetKeys } from './fleet-keys.js';
-import { CREATE_JOB, END_ATTEMPT, REQUEST_STOP, SET_PROGRESS, START_ATTEMPT, TRANSITION } from './job-scripts.js';
+import { CREATE_JOB, END_ATTEMPT, REQUEST_STOP, SET_ATTEMPT_FIELD, START_ATTEMPT, TRANSITION } from './job-scripts.js';
 import {
   isTerminal,
   type FinalMetric,
+  type JobHost,
   type MetricRecord,
   type SecondaryStatus,
   type SecondaryStatusTransition,
@@ -170,7 +171,12 @@ export class TrainingJobStore {
 
   /** The attempt's latest progress (a superseded attempt's is ignored). */
   async setProgress(name: string, attemptId: string, progress: TrainingProgressReport): Promise<void> {
-    await this.#eval(SET_PROGRESS, [this.keys.job(name)], [attemptId, JSON.stringify(progress)]);
+    await this.#eval(SET_ATTEMPT_FIELD, [this.keys.job(name)], [attemptId, 'progress', JSON.stringify(progress)]);
+  }
+
+  /** The hosts of the attempt of a job on several instances, shown by describe until another attempt records its own. */
+  async setHosts(name: string, attemptId: string, hosts: JobHost[]): Promise<void> {
+    await this.#eval(SET_ATTEMPT_FIELD, [this.keys.job(name)], [attemptId, 'hosts', JSON.stringify(hosts)]);
   }
 
   async stopRequested(name: string): Promise<boolean> {
@@ -249,6 +255,7 @@ function describeFields(name: string, fields: Record<string, string>): TrainingJ
     ...(fields.stopReason === undefined ? {} : { stopReason: fields.stopReason }),
     attempts: Number(fields.attempts ?? 0),
     ...(fields.worker === undefined ? {} : { worker: fields.worker }),
+    ...(fields.hosts === undefined ? {} : { hosts: JSON.parse(fields.hosts) as JobHost[] }),
     ...(fields.progress === undefined || isTerminal(status) ? {} : { progress: JSON.parse(fields.progress) as TrainingProgressReport }),
     tags: spec.tags,
     spec,

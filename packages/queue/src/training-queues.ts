@@ -3,10 +3,18 @@ import { DelayedError, Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { FleetKeys } from './fleet-keys.js';
 
-/** A queued training job: its name; the record in the job store holds the rest. */
+/**
+ * A queued training job: its name (the record in the job store holds the rest); for a host entry of a job on several
+ * instances (BullMQ job name 'host'), also the leader's attempt and the rank the taker joins as.
+ */
 export interface TrainingJobPayload {
   name: string;
+  gang?: { attempt: string; rank: number };
 }
+
+/** BullMQ job names: a job's own entry, and the entries its leader queues for the other ranks of a gang. */
+export const TRAIN_ENTRY = 'train';
+export const HOST_ENTRY = 'host';
 
 export type TrainingQueueJob = Job<TrainingJobPayload>;
 
@@ -51,7 +59,7 @@ export class TrainingQueues {
    */
   async enqueue(spec: TrainingJobSpec, timing: RetryTiming = {}): Promise<void> {
     await this.queue(instancePool(spec.resourceConfig.instanceType)).add(
-      'train',
+      TRAIN_ENTRY,
       { name: spec.name },
       {
         jobId: spec.name,
@@ -61,6 +69,23 @@ export class TrainingQueues {
         removeOnFail: true,
       },
     );
+  }
+
+  /**
+   * Queues the host entries of ranks 1..size-1 of a gang at the head of the pool's queue (LIFO), so that the next free
+   * workers join the assembling gang before they take other jobs. One try each: a lost host fails the whole gang.
+   */
+  async enqueueGangHosts(pool: InstancePool, name: string, attempt: string, size: number): Promise<void> {
+    const queue = this.queue(pool);
+    for (let rank = 1; rank < size; rank++) {
+      await queue.add(HOST_ENTRY, { name, gang: { attempt, rank } }, { jobId: gangHostEntryId(name, attempt, rank), lifo: true, attempts: 1, removeOnComplete: true, removeOnFail: true });
+    }
+  }
+
+  /** Takes the host entries of a gang that no worker took yet out of the queue. */
+  async removeGangHosts(pool: InstancePool, name: string, attempt: string, size: number): Promise<void> {
+    const queue = this.queue(pool);
+    for (let rank = 1; rank < size; rank++) await queue.remove(gangHostEntryId(name, attempt, rank)).catch(() => 0);
   }
 
   /** Takes a job that no worker holds out of its queue; false when a worker holds it (or it is not queued). */
@@ -119,8 +144,15 @@ export function createTrainingWorker(
   });
 }
 
-/** Hands a job back to its queue without counting an attempt (the worker is shutting down); throw what this returns. */
-export async function requeue(job: TrainingQueueJob, token: string | undefined): Promise<DelayedError> {
-  await job.moveToDelayed(Date.now(), token);
+function gangHostEntryId(name: string, attempt: string, rank: number): string {
+  return `${name}.host-${rank}.${attempt}`;
+}
+
+/**
+ * Hands a job back to its queue without counting an attempt (the worker is shutting down, or a gang cannot assemble
+ * yet), to be taken again after `delayMs`; throw what this returns.
+ */
+export async function requeue(job: TrainingQueueJob, token: string | undefined, delayMs = 0): Promise<DelayedError> {
+  await job.moveToDelayed(Date.now() + delayMs, token);
   return new DelayedError();
 }

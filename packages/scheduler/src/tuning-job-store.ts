@@ -1,5 +1,5 @@
 import type { TuningJobSpec } from '@blazefleet/core';
-import { JobAlreadyExistsError, JobNotFoundError, type FleetKeys } from '@blazefleet/queue';
+import { JobAlreadyExistsError, JobNotFoundError, takeLease, type FleetKeys } from '@blazefleet/queue';
 import type { TunerState } from '@blazefleet/tuner';
 import type { Redis } from 'ioredis';
 
@@ -64,14 +64,6 @@ if ARGV[6] == '1' then redis.call('SREM', KEYS[5], ARGV[5]) end
 return 1
 `;
 
-/** KEYS: lease. ARGV: owner, ttl ms. Takes or renews the lease; 1 when `owner` holds it afterwards. */
-const LEASE = `
-local holder = redis.call('GET', KEYS[1])
-if holder and holder ~= ARGV[1] then return 0 end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-return 1
-`;
-
 /** Tuning jobs in Redis: spec, status, the tuner's state and the trials, under the fleet's key prefix. */
 export class TuningJobStore {
   constructor(
@@ -132,7 +124,7 @@ export class TuningJobStore {
 
   /** Takes (or renews) the lease on driving the job; false while another scheduler holds it. */
   async lease(name: string, owner: string, ttlMs: number): Promise<boolean> {
-    return (await this.redis.eval(LEASE, 1, this.#key(name, 'lease'), owner, String(ttlMs))) === 1;
+    return takeLease(this.redis, this.#key(name, 'lease'), owner, ttlMs);
   }
 
   /** Saves what a drive step changed, only while `owner` holds the lease; false when it lost it. */

@@ -31,9 +31,8 @@ function withoutInstanceCount(argv: readonly string[]): string[] {
  * does): rank 0's output is this command's, the other ranks' output goes to stderr prefixed with their rank. The
  * first host to fail fails the job, and the others are stopped.
  */
-export async function launchLocalHosts(argv: readonly string[], count: number, mode: string, reporter: TrainingReporter, io: CliIo): Promise<void> {
+export async function launchLocalHosts(argv: readonly string[], count: number, reporter: TrainingReporter, io: CliIo): Promise<void> {
   const hosts = await loopbackHosts(count);
-  reporter.log(`Running distributed CPU BlazingText-style training using ${mode} on ${count} hosts`, { hosts });
   const childArgs = withoutInstanceCount(argv);
   const children = hosts.map((address, rank) => {
     reporter.log(`Host ${address}: rank ${rank}`, { rank, address });

@@ -2,10 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { InstancePool, PriceTable, ServiceLog } from '@blazefleet/core';
+import { setTimeout as delay } from 'node:timers/promises';
+import { hostName, type InstancePool, type PriceTable, type ServiceLog, type TrainingJobSpec } from '@blazefleet/core';
 import {
   FleetKeys,
+  GangStore,
+  HOST_ENTRY,
   TrainingJobStore,
+  TrainingQueues,
   connectRedis,
   createTrainingWorker,
   requeue,
@@ -13,7 +17,8 @@ import {
   type MetricRecord,
   type TrainingQueueJob,
 } from '@blazefleet/queue';
-import { runTrial, type TrialResult } from '@blazefleet/worker-runtime';
+import { runTrial, type TrialEvents, type TrialHost, type TrialResult } from '@blazefleet/worker-runtime';
+import { ringAddress } from './host-address.js';
 import type { Redis } from 'ioredis';
 import type { Worker } from 'bullmq';
 
@@ -34,6 +39,25 @@ export interface TrainingWorkerOptions {
   stalledIntervalMs?: number;
   /** How often a running trial's stop flag is read besides the stop channel (default 2 s). */
   stopPollMs?: number;
+  /**
+   * Where this worker's rank of a job on several instances listens, for the other ranks: an IP (a free port is
+   * picked) or IP:port. Default: the first non-internal IPv4 address.
+   */
+  hostAddress?: string;
+  /** How long a job on several instances waits for all its workers before it fails with CapacityError (default 10 min). */
+  gangTimeoutMs?: number;
+}
+
+/** How long a gang holds its pool's admission without renewal (its leader renews it while it waits). */
+const ADMISSION_TTL_MS = 15_000;
+/** How often gang members read the gang's record while assembling and running. */
+const GANG_POLL_MS = 250;
+const DEFAULT_GANG_TIMEOUT_MS = 600_000;
+
+/** A running trial of this worker: its job and how to stop it. */
+interface RunningTrial {
+  name: string;
+  stop: AbortController;
 }
 
 /**
@@ -44,12 +68,14 @@ export interface TrainingWorkerOptions {
  */
 export class TrainingWorker {
   readonly id = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
-  readonly #running = new Map<string, AbortController>();
+  readonly #running = new Set<RunningTrial>();
   #worker: Worker | undefined;
   #subscriber: Redis | undefined;
   #redis: Redis | undefined;
   #queueConnection: Redis | undefined;
   #store: TrainingJobStore | undefined;
+  #gangs: GangStore | undefined;
+  #queues: TrainingQueues | undefined;
   #closing: Promise<void> | undefined;
 
   private constructor(readonly options: TrainingWorkerOptions) {}
@@ -69,8 +95,12 @@ export class TrainingWorker {
     const keys = new FleetKeys(options.prefix);
     this.#redis = await connectRedis(options.redisUrl);
     this.#store = new TrainingJobStore(this.#redis, keys);
+    this.#gangs = new GangStore(this.#redis, keys);
+    this.#queues = new TrainingQueues(this.#redis, keys);
     this.#subscriber = await connectRedis(options.redisUrl, { blocking: true });
-    this.#subscriber.on('message', (_channel: string, name: string) => this.#running.get(name)?.abort('StopRequested'));
+    this.#subscriber.on('message', (_channel: string, name: string) => {
+      for (const trial of this.#running) if (trial.name === name) trial.stop.abort('StopRequested');
+    });
     await this.#subscriber.subscribe(keys.stopChannel);
     await mkdir(this.#workRoot, { recursive: true });
     this.#queueConnection = await connectRedis(options.redisUrl, { blocking: true });
@@ -87,7 +117,7 @@ export class TrainingWorker {
     );
     // A job whose workers kept dying (stalled too often) fails in BullMQ without reaching #process.
     worker.on('failed', (job, error) => {
-      if (job === undefined || !/stalled/i.test(error.message)) return;
+      if (job === undefined || job.name === HOST_ENTRY || !/stalled/i.test(error.message)) return;
       void this.store
         .endAttempt(job.data.name, '*', {
           outcome: 'Failed', secondaryStatus: 'Failed', message: 'Workers were lost', billableSeconds: 0, cost: 0,
@@ -106,54 +136,66 @@ export class TrainingWorker {
   }
 
   async #process(job: TrainingQueueJob, token: string | undefined): Promise<void> {
+    if (job.name === HOST_ENTRY) return this.#joinGang(job);
     const { log } = this.options;
     const store = this.store;
     const name = job.data.name;
+    const { spec } = await store.describe(name);
+    const size = spec.resourceConfig.instanceCount;
+    if (size > 1 && !(await this.#gangs!.admit(this.options.pool, name, ADMISSION_TTL_MS))) {
+      // Another gang of the pool is assembling: this one waits its turn in the queue, holding no worker.
+      throw await requeue(job, token, 1000 + Math.floor(Math.random() * 1000));
+    }
     const attemptId = randomUUID();
-    const started = await store.startAttempt(name, attemptId, this.id);
+    const started = await store.startAttempt(name, attemptId, this.id).catch(async (error: unknown) => {
+      if (size > 1) await this.#gangs!.releaseAdmission(this.options.pool, name);
+      throw error;
+    });
     if (started.outcome !== 'started') {
+      if (size > 1) await this.#gangs!.releaseAdmission(this.options.pool, name);
       log.info({ job: name, outcome: started.outcome }, 'nothing to run');
       return;
     }
-    const { spec } = await store.describe(name);
-    const stop = new AbortController();
-    this.#running.set(name, stop);
+    const trial = this.#track(name);
     const poll = setInterval(() => {
-      void store.stopRequested(name).then((requested) => requested && stop.abort('StopRequested'), () => {});
+      void store.stopRequested(name).then((requested) => requested && trial.stop.abort('StopRequested'), () => {});
     }, this.options.stopPollMs ?? 2000);
-    // Writes of one attempt go out in order, one after another.
-    let writes = Promise.resolve();
-    const write = (what: () => Promise<unknown>) => {
-      writes = writes.then(what).then(
-        () => {},
-        (error: unknown) => log.warn({ job: name, err: error }, 'could not record an event'),
-      );
-    };
-    log.info({ job: name, attempt: started.attempt }, 'attempt started');
+    const writes = new OrderedWrites(log, name);
+    log.info({ job: name, attempt: started.attempt, instances: size }, 'attempt started');
     let result: TrialResult;
     try {
+      let host: TrialHost | undefined;
+      if (size > 1) {
+        const assembled = await this.#assembleGang(spec, attemptId, trial.stop.signal);
+        if ('failure' in assembled) {
+          await store.endAttempt(name, attemptId, assembled.failure);
+          log.warn({ job: name, reason: assembled.failure.failureReason ?? assembled.failure.message }, 'the job on several instances did not start');
+          if (assembled.failure.outcome === 'requeue') throw await requeue(job, token);
+          return;
+        }
+        host = { rank: 0, addresses: assembled.addresses };
+      }
       result = await runTrial({
-        spec,
-        attempt: started.attempt,
-        workRoot: this.#workRoot,
-        stop: stop.signal,
-        ...(this.options.priceTable === undefined ? {} : { priceTable: this.options.priceTable }),
-        ...(this.options.instanceType === undefined ? {} : { instanceType: this.options.instanceType }),
+        ...this.#trialOptions(spec, started.attempt, trial.stop.signal),
+        ...(host === undefined ? {} : { host }),
         events: {
           secondaryStatus: async (status, message) => {
-            write(() => store.transition(name, attemptId, status, message));
-            await writes;
+            writes.add(() => store.transition(name, attemptId, status, message));
+            await writes.done();
           },
-          logLines: (lines) => write(() => store.appendLogs(name, lines)),
-          metric: (metric: MetricRecord) => write(() => store.appendMetrics(name, [metric])),
-          progress: (progress) => write(() => store.setProgress(name, attemptId, progress)),
+          logLines: (lines) => writes.add(() => store.appendLogs(name, lines)),
+          metric: (metric: MetricRecord) => writes.add(() => store.appendMetrics(name, [metric])),
+          progress: (progress) => writes.add(() => store.setProgress(name, attemptId, progress)),
         },
       });
+      if (host !== undefined && result.status !== 'Completed') {
+        await this.#gangs!.abort(name, attemptId, `the first host ended the attempt: ${result.failureReason ?? result.stopReason ?? result.status}`);
+      }
     } finally {
       clearInterval(poll);
-      this.#running.delete(name);
+      this.#running.delete(trial);
     }
-    await writes;
+    await writes.done();
     const usage = { billableSeconds: result.billableSeconds, cost: result.cost };
     if (result.stopReason === 'WorkerShutdown') {
       await store.endAttempt(name, attemptId, { outcome: 'requeue', secondaryStatus: 'Interrupted', message: 'The worker shut down; the job goes back to the queue', ...usage });
@@ -173,6 +215,138 @@ export class TrainingWorker {
     log.info({ job: name, status: result.status, billableSeconds: result.billableSeconds, reason: result.failureReason }, 'attempt ended');
   }
 
+  #track(name: string): RunningTrial {
+    const trial = { name, stop: new AbortController() };
+    this.#running.add(trial);
+    return trial;
+  }
+
+  #trialOptions(spec: TrainingJobSpec, attempt: number, stop: AbortSignal) {
+    return {
+      spec,
+      attempt,
+      workRoot: this.#workRoot,
+      stop,
+      ...(this.options.priceTable === undefined ? {} : { priceTable: this.options.priceTable }),
+      ...(this.options.instanceType === undefined ? {} : { instanceType: this.options.instanceType }),
+    };
+  }
+
+  /**
+   * The leader (rank 0) of a job on several instances, holding its pool's admission: queues the other ranks' host
+   * entries, waits until a worker took each (the job's status says how many are missing and how many workers the pool
+   * has), then starts the gang. Fails the attempt with CapacityError when the gang is not complete in time.
+   */
+  async #assembleGang(spec: TrainingJobSpec, attemptId: string, stop: AbortSignal): Promise<{ addresses: string[] } | { failure: AttemptEnd }> {
+    const { pool, log } = this.options;
+    const gangs = this.#gangs!;
+    const queues = this.#queues!;
+    const name = spec.name;
+    const size = spec.resourceConfig.instanceCount;
+    const timeoutMs = this.options.gangTimeoutMs ?? DEFAULT_GANG_TIMEOUT_MS;
+    const deadline = Date.now() + timeoutMs;
+    const fail = async (failure: AttemptEnd) => {
+      await gangs.abort(name, attemptId, failure.failureReason ?? failure.message);
+      await queues.removeGangHosts(pool, name, attemptId, size);
+      return { failure };
+    };
+    try {
+      await gangs.open(name, attemptId, size, { worker: this.id, address: await ringAddress(this.options.hostAddress) });
+      await queues.enqueueGangHosts(pool, name, attemptId, size);
+      let shown = '';
+      for (;;) {
+        const gang = await gangs.read(name);
+        const joined = gang?.addresses.filter((address) => address !== undefined).length ?? 0;
+        if (gang !== undefined && joined === size && (await gangs.start(name, attemptId))) {
+          await this.store.setHosts(name, attemptId, gang.addresses.map((address, rank) => ({ host: hostName(rank), worker: gang.workers[rank]!, address: address! })));
+          log.info({ job: name, hosts: gang.addresses }, 'all hosts joined; the job starts');
+          return { addresses: gang.addresses as string[] };
+        }
+        if (stop.aborted) {
+          if (stop.reason === 'WorkerShutdown') {
+            return await fail({ outcome: 'requeue', secondaryStatus: 'Interrupted', message: 'The worker shut down while the job waited for its hosts; the job goes back to the queue', billableSeconds: 0, cost: 0 });
+          }
+          return await fail({ outcome: 'Stopped', secondaryStatus: 'Stopped', message: 'Stopped while waiting for its hosts', billableSeconds: 0, cost: 0, stopReason: 'StopRequested' });
+        }
+        const workers = await queues.queue(pool).getWorkersCount().catch(() => undefined);
+        if (Date.now() > deadline) {
+          const failureReason =
+            `CapacityError: ${joined} of ${size} ${pool} workers joined within ${Math.round(timeoutMs / 1000)} s` +
+            (workers === undefined ? '' : ` (${workers} worker${workers === 1 ? '' : 's'} in the ${pool} pool)`) +
+            `; resourceConfig.instanceCount ${size} needs ${size} free ${pool} workers at once`;
+          return await fail({ outcome: 'Failed', secondaryStatus: 'Failed', message: failureReason, billableSeconds: 0, cost: 0, failureReason });
+        }
+        const message =
+          `Waiting for ${size - joined} more ${pool} worker${size - joined === 1 ? '' : 's'}: ${joined} of ${size} hosts ready` +
+          (workers === undefined ? '' : `, ${workers} worker${workers === 1 ? '' : 's'} in the ${pool} pool`) +
+          ` (fails with CapacityError after ${Math.round(timeoutMs / 1000)} s)`;
+        if (message !== shown) {
+          shown = message;
+          await this.store.transition(name, attemptId, 'Starting', message);
+        }
+        await gangs.admit(pool, name, ADMISSION_TTL_MS);
+        await delay(GANG_POLL_MS);
+      }
+    } finally {
+      await gangs.releaseAdmission(pool, name);
+    }
+  }
+
+  /**
+   * A host entry: joins the gang of its job as the entry's rank (unless that gang is over), waits for the others, and
+   * runs its rank's trial while the gang lasts. Its log lines go to the job's log prefixed with its host name, its
+   * metrics carry the host; the job's status and final metrics are the first host's. The attempt's outcome is the
+   * first host's to record: a host that fails breaks the others' synchronization, and the first host retries the job.
+   */
+  async #joinGang(job: TrainingQueueJob): Promise<void> {
+    const { log } = this.options;
+    const { name, gang: entry } = job.data;
+    if (entry === undefined) return;
+    const host = hostName(entry.rank);
+    const gangs = this.#gangs!;
+    const current = async () => {
+      const gang = await gangs.read(name);
+      return gang?.attempt === entry.attempt ? gang : undefined;
+    };
+    if ((await current())?.state !== 'assembling') {
+      log.info({ job: name, host }, 'host entry of a gang that is over; nothing to run');
+      return;
+    }
+    const description = await this.store.describe(name);
+    const joined = await gangs.join(name, entry.attempt, entry.rank, this.id, await ringAddress(this.options.hostAddress));
+    if (joined === undefined) return;
+    log.info({ job: name, host, joined, of: description.resourceConfig.instanceCount }, 'joined the gang of a job on several instances');
+    let addresses: string[] | undefined;
+    while (addresses === undefined) {
+      const gang = await current();
+      if (gang === undefined || gang.state === 'aborted') {
+        log.info({ job: name, host, reason: gang?.reason }, 'the gang did not start');
+        return;
+      }
+      if (gang.state === 'running') addresses = gang.addresses as string[];
+      else await delay(GANG_POLL_MS);
+    }
+    const trial = this.#track(name);
+    const watch = setInterval(() => {
+      void current().then((gang) => (gang === undefined || gang.state === 'aborted') && trial.stop.abort('StopRequested'), () => {});
+    }, 1000);
+    const writes = new OrderedWrites(log, name);
+    const events: TrialEvents = {
+      secondaryStatus: () => {},
+      logLines: (lines) => writes.add(() => this.store.appendLogs(name, lines.map((line) => `[${host}] ${line}`))),
+      metric: (metric: MetricRecord) => writes.add(() => this.store.appendMetrics(name, [{ ...metric, host }])),
+    };
+    try {
+      const result = await runTrial({ ...this.#trialOptions(description.spec, description.attempts, trial.stop.signal), host: { rank: entry.rank, addresses }, events });
+      log.info({ job: name, host, status: result.status, reason: result.failureReason }, 'host trial ended');
+      if (result.status === 'Failed') await gangs.abort(name, entry.attempt, `${host} failed: ${result.failureReason}`);
+    } finally {
+      clearInterval(watch);
+      this.#running.delete(trial);
+      await writes.done();
+    }
+  }
+
   /**
    * Scale-in or spot reclaim: takes no more jobs, stops the running trials (they checkpoint) and hands their jobs back
    * to the queue, then disconnects.
@@ -181,8 +355,9 @@ export class TrainingWorker {
     this.#closing ??= (async () => {
       const worker = this.#worker!;
       await worker.pause(true);
-      for (const stop of this.#running.values()) stop.abort('WorkerShutdown');
+      for (const trial of this.#running) trial.stop.abort('WorkerShutdown');
       await worker.close();
+      await this.#queues?.close();
       for (const connection of [this.#subscriber, this.#redis, this.#queueConnection]) connection?.disconnect();
       this.options.log.info({ worker: this.id }, 'worker stopped');
     })();
@@ -209,4 +384,25 @@ function finalEnd(result: TrialResult): AttemptEnd {
     ...(result.stopReason === undefined ? {} : { stopReason: result.stopReason }),
     ...(result.modelArtifacts === undefined ? {} : { modelArtifacts: result.modelArtifacts }),
   };
+}
+
+/** The writes of one attempt to the job store, one after another in order; a failed write is logged, not thrown. */
+class OrderedWrites {
+  #last = Promise.resolve();
+
+  constructor(
+    private readonly log: ServiceLog,
+    private readonly job: string,
+  ) {}
+
+  add(write: () => Promise<unknown>): void {
+    this.#last = this.#last.then(write).then(
+      () => {},
+      (error: unknown) => this.log.warn({ job: this.job, err: error }, 'could not record an event'),
+    );
+  }
+
+  done(): Promise<void> {
+    return this.#last;
+  }
 }

@@ -3,3 +3,4 @@ export type { SecondaryStatus, SecondaryStatusTransition } from './secondary-sta
 export type { FinalMetric, TrialMetric } from './trial-metrics.js';
 export type { StopReason } from './trial-stop.js';
 export { TrialOptionsError } from './errors.js';
+export type { TrialHost } from './trial-directory.js';

@@ -132,6 +132,50 @@ describe('runTrial with a command', () => {
     await expect(trial(spec, new TrialRecorder(), { checkpointSyncSeconds: 0 })).rejects.toThrow(TrialOptionsError);
   });
 
+  it('runs one host of a job on several instances: its resourceconfig, its share of a sharded channel, its outputs under algo-N', async () => {
+    const shards = join(directory, 'input', 'shards');
+    mkdirSync(shards, { recursive: true });
+    for (const part of ['a', 'b', 'c', 'd', 'e']) writeFileSync(join(shards, `part-${part}.txt`), part);
+    const script = `
+      const fs = require('fs'), path = require('path'), env = process.env;
+      const resources = JSON.parse(fs.readFileSync(path.join(env.SM_INPUT_CONFIG_DIR, 'resourceconfig.json'), 'utf8'));
+      console.log('seen ' + JSON.stringify({ resources, host: env.SM_CURRENT_HOST, hosts: env.SM_HOSTS, addresses: env.BLAZEFLEET_HOST_ADDRESSES,
+        shard: fs.readdirSync(env.SM_CHANNEL_SHARDS).sort(), all: fs.readdirSync(env.SM_CHANNEL_ALL).sort() }));
+      fs.writeFileSync(path.join(env.SM_MODEL_DIR, 'm.txt'), 'not uploaded by rank 1');
+    `;
+    const spec = nodeJob('command-rank-1', script, {
+      inputDataConfig: [
+        { channelName: 'shards', uri: `file://${shards}`, s3DataDistributionType: 'ShardedByS3Key' },
+        { channelName: 'all', uri: `file://${shards}` },
+      ],
+      resourceConfig: { instanceType: 'ml.m5.large', instanceCount: 3 },
+    });
+    const events = new TrialRecorder();
+    const addresses = ['10.0.0.1:7000', '10.0.0.2:7001', '10.0.0.3:7002'];
+    const result = await trial(spec, events, { host: { rank: 1, addresses } });
+    expect(result.status).toBe('Completed');
+    expect(result.modelArtifacts).toBeUndefined();
+    const seen = JSON.parse((await events.waitForLine(/^seen (.*)$/))[1]!);
+    expect(seen).toEqual({
+      resources: {
+        current_host: 'algo-2',
+        current_instance_type: 'ml.m5.large',
+        hosts: ['algo-1', 'algo-2', 'algo-3'],
+        network_interface_name: 'eth0',
+        host_addresses: { 'algo-1': addresses[0], 'algo-2': addresses[1], 'algo-3': addresses[2] },
+      },
+      host: 'algo-2',
+      hosts: '["algo-1","algo-2","algo-3"]',
+      addresses: JSON.stringify({ 'algo-1': addresses[0], 'algo-2': addresses[1], 'algo-3': addresses[2] }),
+      shard: ['part-b.txt', 'part-e.txt'],
+      all: ['part-a.txt', 'part-b.txt', 'part-c.txt', 'part-d.txt', 'part-e.txt'],
+    });
+    expect(readdirSync(join(outputRoot, 'command-rank-1', 'output'))).toEqual(['algo-2']);
+    expect(readdirSync(join(outputRoot, 'command-rank-1', 'output', 'algo-2')).sort()).toEqual(['metrics.json', 'train.log']);
+    await expect(trial(spec, new TrialRecorder(), { host: { rank: 3, addresses } })).rejects.toThrow(/trial option 'host.rank'/);
+    await expect(trial(spec, new TrialRecorder(), { host: { rank: 0, addresses: addresses.slice(1) } })).rejects.toThrow(/trial option 'host.addresses'/);
+  });
+
   it('leaves exactly one model.tar.gz when an attempt is retried', async () => {
     const script = `require('fs').writeFileSync(require('path').join(process.env.SM_MODEL_DIR, 'm.txt'), process.env.ATTEMPT_MARK)`;
     for (const attempt of [1, 2]) {

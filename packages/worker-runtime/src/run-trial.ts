@@ -8,7 +8,7 @@ import { TrialOptionsError } from './errors.js';
 import { trialScriptPath, type TrialScript } from './package-files.js';
 import { SecondaryStatusTimeline, type SecondaryStatus, type SecondaryStatusTransition } from './secondary-status.js';
 import { jobOutputUri, modelArchive, outputDataArchive, uploadOutputs } from './trial-artifacts.js';
-import { TrialDirectory } from './trial-directory.js';
+import { TrialDirectory, type TrialHost } from './trial-directory.js';
 import { TrialFailure, failureOfError, failureOfExit } from './trial-failure.js';
 import { TrialLog } from './trial-log.js';
 import { MetricScraper, TrialMetrics, type FinalMetric, type TrialMetric } from './trial-metrics.js';
@@ -54,12 +54,18 @@ export interface TrialOptions {
   instanceType?: string;
   /** Seconds between checkpoint uploads while training (default 30). */
   checkpointSyncSeconds?: number;
+  /**
+   * This trial is one instance of a job on several (resourceConfig.instanceCount > 1): its rank and where every rank
+   * listens. Rank 0 (algo-1) uploads the model and metrics as a single instance does; the others upload their
+   * metrics.json and train.log under `output/algo-N/`. ShardedByS3Key channels download only this rank's objects.
+   */
+  host?: TrialHost;
 }
 
 export interface TrialResult {
   status: 'Completed' | 'Failed' | 'Stopped';
   stopReason?: StopReason;
-  /** Starts with the failure's class: ClientError, InputObjectNotFound, AlgorithmError, ArtifactStoreError, TrialKilled, InternalError. */
+  /** Starts with the failure's class: ClientError, InputObjectNotFound, AlgorithmError, ArtifactStoreError, TrialKilled, HostLost, InternalError. */
   failureReason?: string;
   /** Whether another attempt may succeed: a lost worker, throttling, a killed process; never a client error. */
   retryable: boolean;
@@ -89,6 +95,12 @@ const TRIAL_SCRIPTS: Record<Extract<TrainingJobSpec['algorithm'], string>, Trial
 function checkOptions(options: TrialOptions): void {
   if (!Number.isSafeInteger(options.attempt) || options.attempt < 1) throw new TrialOptionsError('attempt', 'an integer >= 1', options.attempt);
   if (typeof options.workRoot !== 'string' || options.workRoot === '') throw new TrialOptionsError('workRoot', 'a directory path', options.workRoot);
+  const host = options.host;
+  if (host !== undefined) {
+    const size = options.spec.resourceConfig.instanceCount;
+    if (host.addresses.length !== size) throw new TrialOptionsError('host.addresses', `one address per instance (${size})`, host.addresses);
+    if (!Number.isInteger(host.rank) || host.rank < 0 || host.rank >= size) throw new TrialOptionsError('host.rank', `an integer in [0, ${size})`, host.rank);
+  }
   const sync = options.checkpointSyncSeconds;
   if (sync !== undefined && !(Number.isFinite(sync) && sync > 0)) throw new TrialOptionsError('checkpointSyncSeconds', 'a number of seconds > 0', sync);
   if (typeof options.events?.secondaryStatus !== 'function') throw new TrialOptionsError('events.secondaryStatus', 'a function', options.events?.secondaryStatus);
@@ -119,7 +131,7 @@ export async function runTrial(options: TrialOptions): Promise<TrialResult> {
     let outcome: Outcome;
     try {
       await timeline.enter('Starting', 'Preparing the trial directory');
-      dir = await TrialDirectory.create(options.workRoot, spec, options.attempt, instanceType).catch((error: unknown) => {
+      dir = await TrialDirectory.create(options.workRoot, spec, options.attempt, instanceType, options.host).catch((error: unknown) => {
         throw failureOfError(error, 'creating the trial directory');
       });
       outcome = await new TrialAttempt(options, dir, timeline, metrics, stop).run();
@@ -212,8 +224,11 @@ class TrialAttempt {
     for (const channel of this.spec.inputDataConfig) {
       const doing = `downloading channel ${channel.channelName}`;
       try {
-        await this.storeFor(channel.uri).download(channel.uri, this.dir.channelDir(channel.channelName));
+        const hosts = this.spec.resourceConfig.instanceCount;
+        if (channel.s3DataDistributionType === 'ShardedByS3Key' && hosts > 1) await this.downloadShard(channel.channelName, channel.uri, hosts);
+        else await this.storeFor(channel.uri).download(channel.uri, this.dir.channelDir(channel.channelName));
       } catch (error) {
+        if (error instanceof TrialFailure) throw error;
         throw failureOfError(error, doing);
       }
       if (this.stop.reason !== undefined) return;
@@ -221,6 +236,29 @@ class TrialAttempt {
     await this.checkpoints?.restore().catch((error: unknown) => {
       throw failureOfError(error, `downloading the checkpoints of ${this.checkpoints!.uri}`);
     });
+  }
+
+  /** ShardedByS3Key: objects rank, rank + N, rank + 2N... of the channel, in key order (each host a different share). */
+  private async downloadShard(channelName: string, uri: string, hosts: number): Promise<void> {
+    const store = this.storeFor(uri);
+    const objects = await store.list(uri);
+    if (objects.length < hosts) {
+      throw new TrialFailure(
+        `ClientError: inputDataConfig channel ${channelName} is ShardedByS3Key over ${hosts} instances but ${uri} holds ${objects.length} object${objects.length === 1 ? '' : 's'}: expected at least one per instance`,
+        false,
+      );
+    }
+    const rank = this.dir.host.rank;
+    for (let i = rank; i < objects.length; i += hosts) {
+      const object = objects[i]!;
+      await store.downloadFile(object.uri, join(this.dir.channelDir(channelName), ...object.relativeKey.split('/')));
+    }
+  }
+
+  /** Where this trial's own outputs go: the job's output URI, or `<it>/algo-N` for the other hosts of a job on several. */
+  private get hostOutputUri(): string {
+    const outputUri = jobOutputUri(this.spec.outputPath, this.spec.name);
+    return this.dir.host.rank === 0 ? outputUri : `${outputUri}/${this.dir.currentHost}`;
   }
 
   private async train(log: TrialLog): Promise<{ exit: TrialExit; lastStderrLine: string | undefined; stopReason: StopReason | undefined }> {
@@ -281,8 +319,9 @@ class TrialAttempt {
   private async upload(outcome: Exclude<Outcome, { status: 'Failed' }>, log: TrialLog): Promise<Outcome> {
     await this.timeline.enter('Uploading', this.transform ? 'Uploading the transformed files, metrics and log' : 'Uploading the model, metrics, log and checkpoints');
     const completed = outcome.status === 'Completed';
-    const keepModel = !this.transform && (completed || outcome.stopReason !== 'WorkerShutdown');
-    const outputUri = jobOutputUri(this.spec.outputPath, this.spec.name);
+    // The first host writes the model of a job on several instances (the others have the same after the last sync).
+    const keepModel = !this.transform && this.dir.host.rank === 0 && (completed || outcome.stopReason !== 'WorkerShutdown');
+    const outputUri = this.hostOutputUri;
     let doing = 'uploading the checkpoints';
     try {
       await this.checkpoints?.finish();
@@ -310,7 +349,7 @@ class TrialAttempt {
 
   /** After a failure: the checkpoints, metrics.json and train.log, as far as they can be uploaded. */
   private async keepWhatFailed(log: TrialLog): Promise<void> {
-    const outputUri = jobOutputUri(this.spec.outputPath, this.spec.name);
+    const outputUri = this.hostOutputUri;
     await this.checkpoints?.finish().catch(() => {});
     await uploadOutputs(this.storeFor(outputUri), outputUri, { metricsJson: this.metrics.toJson(), trainLog: log.path }).catch(() => {});
   }

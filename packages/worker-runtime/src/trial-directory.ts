@@ -1,10 +1,16 @@
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, relative, sep } from 'node:path';
-import type { TrainingJobSpec } from '@blazefleet/core';
+import { hostName, type TrainingJobSpec } from '@blazefleet/core';
 
-/** The one host of a single-instance trial, named as SageMaker names the first. */
-export const CURRENT_HOST = 'algo-1';
+/** One instance of a job on several: its rank (0 for algo-1) and where every rank's training listens (host:port). */
+export interface TrialHost {
+  rank: number;
+  addresses: readonly string[];
+}
+
+/** The one host of a single-instance trial. */
+const SINGLE_HOST: TrialHost = { rank: 0, addresses: [] };
 
 /** Variables of the worker's own environment that a trial gets; credentials and the rest stay with the worker. */
 const INHERITED_VARIABLES = ['PATH', 'HOME', 'USER', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR'] as const;
@@ -23,12 +29,16 @@ export class TrialDirectory {
   private constructor(
     readonly root: string,
     private readonly spec: TrainingJobSpec,
+    readonly host: TrialHost,
   ) {}
 
-  /** Creates `<workRoot>/<job name>-<attempt>-<random>/` with the layout above and the config files SageMaker writes. */
-  static async create(workRoot: string, spec: TrainingJobSpec, attempt: number, instanceType: string): Promise<TrialDirectory> {
+  /**
+   * Creates `<workRoot>/<job name>-<attempt>-<random>/` with the layout above and the config files SageMaker writes;
+   * `host` for one instance of a job on several.
+   */
+  static async create(workRoot: string, spec: TrainingJobSpec, attempt: number, instanceType: string, host = SINGLE_HOST): Promise<TrialDirectory> {
     await mkdir(workRoot, { recursive: true });
-    const directory = new TrialDirectory(await mkdtemp(join(workRoot, `${spec.name}-${attempt}-`)), spec);
+    const directory = new TrialDirectory(await mkdtemp(join(workRoot, `${spec.name}-${attempt}-`)), spec, host);
     try {
       await directory.write(instanceType);
     } catch (error) {
@@ -62,6 +72,15 @@ export class TrialDirectory {
     return join(this.root, '.blazefleet');
   }
 
+  /** SageMaker's host names of the job's instances: algo-1 ... algo-N. */
+  get hostNames(): string[] {
+    return Array.from({ length: Math.max(1, this.host.addresses.length) }, (_, rank) => hostName(rank));
+  }
+
+  get currentHost(): string {
+    return hostName(this.host.rank);
+  }
+
   channelDir(channelName: string): string {
     return join(this.root, 'input', 'data', channelName);
   }
@@ -73,7 +92,8 @@ export class TrialDirectory {
 
   /**
    * The environment of the trial process: PATH and a few locale variables of the worker, then `spec.environment`,
-   * then SageMaker's `SM_*` variables (and Blazefleet's SM_CHECKPOINT_DIR), which win over both.
+   * then SageMaker's `SM_*` variables (and Blazefleet's SM_CHECKPOINT_DIR), which win over both. A job on several
+   * instances also gets BLAZEFLEET_HOST_ADDRESSES, where each host's training listens: {"algo-1": "10.0.0.2:7777", ...}.
    */
   environment(workerEnvironment: NodeJS.ProcessEnv): Record<string, string> {
     const env: Record<string, string> = {};
@@ -93,14 +113,19 @@ export class TrialDirectory {
       SM_INPUT_CONFIG_DIR: this.configDir,
       SM_CHANNELS: JSON.stringify(channels),
       SM_HPS: JSON.stringify(hyperparameters),
-      SM_CURRENT_HOST: CURRENT_HOST,
-      SM_HOSTS: JSON.stringify([CURRENT_HOST]),
+      SM_CURRENT_HOST: this.currentHost,
+      SM_HOSTS: JSON.stringify(this.hostNames),
       SM_NUM_CPUS: String(availableParallelism()),
     });
     for (const name of channels) env[`SM_CHANNEL_${name.toUpperCase()}`] = this.channelDir(name);
     for (const [name, value] of Object.entries(hyperparameters)) env[`SM_HP_${name.toUpperCase()}`] = value;
     if (this.spec.checkpointConfig !== undefined) env.SM_CHECKPOINT_DIR = this.checkpointDir;
+    if (this.host.addresses.length > 1) env.BLAZEFLEET_HOST_ADDRESSES = JSON.stringify(this.#hostAddresses());
     return env;
+  }
+
+  #hostAddresses(): Record<string, string> {
+    return Object.fromEntries(this.host.addresses.map((address, rank) => [hostName(rank), address]));
   }
 
   /** The last non-empty line of output/failure, where an algorithm writes why it failed; undefined when there is none. */
@@ -133,7 +158,13 @@ export class TrialDirectory {
         },
       ]),
     );
-    const resourceConfig = { current_host: CURRENT_HOST, current_instance_type: instanceType, hosts: [CURRENT_HOST], network_interface_name: 'eth0' };
+    const resourceConfig = {
+      current_host: this.currentHost,
+      current_instance_type: instanceType,
+      hosts: this.hostNames,
+      network_interface_name: 'eth0',
+      ...(this.host.addresses.length > 1 ? { host_addresses: this.#hostAddresses() } : {}),
+    };
     const config: [string, unknown][] = [
       ['hyperparameters.json', spec.hyperParameters],
       ['inputdataconfig.json', inputDataConfig],

@@ -1,5 +1,6 @@
 import { ArtifactStoreError, InputObjectNotFoundError } from '@blazefleet/artifact-store';
 import type { TrialExit } from './trial-process.js';
+import { HOST_LOST_EXIT_CODE } from './trial-script.js';
 
 /** The exit code with which BlazingText says the job's hyperparameters or data are at fault (core's exitCode 2). */
 const CLIENT_ERROR_EXIT_CODE = 2;
@@ -10,7 +11,7 @@ const MAX_REASON_LENGTH = 1024;
 
 /**
  * Why an attempt failed: `reason` begins with its class (ClientError, InputObjectNotFound, AlgorithmError,
- * ArtifactStoreError, TrialKilled, InternalError), and `retryable` says whether another attempt may succeed.
+ * ArtifactStoreError, TrialKilled, HostLost, InternalError), and `retryable` says whether another attempt may succeed.
  */
 export class TrialFailure extends Error {
   readonly reason: string;
@@ -70,6 +71,9 @@ export function failureOfExit(exit: TrialExit, details: ExitDetails): TrialFailu
       if (exit.exitCode === 0) return undefined;
       if (exit.exitCode === SIGKILL_EXIT_CODE) {
         return new TrialFailure(`TrialKilled: exit code ${SIGKILL_EXIT_CODE} (a process killed by SIGKILL, e.g. by the out-of-memory killer)${detail}`, true);
+      }
+      if (exit.exitCode === HOST_LOST_EXIT_CODE && details.clientErrorExitCode) {
+        return new TrialFailure(`HostLost${said === undefined ? ': another host of the job was lost' : detail}`, true);
       }
       if (exit.exitCode === CLIENT_ERROR_EXIT_CODE && details.clientErrorExitCode) {
         return new TrialFailure(`ClientError${said === undefined ? ': the algorithm rejected the job' : detail}`, false);

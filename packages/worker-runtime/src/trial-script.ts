@@ -7,6 +7,9 @@ import { encodeBlazingTextEvent, type BlazingTextEvent } from './blazingtext-eve
 // What the scripts of the built-in algorithms (blazingtext-trial, transform-trial) share: they run in a child process
 // on a trial directory, print events on stdout and say why they failed as a SageMaker algorithm container does.
 
+/** A built-in algorithm's exit code when another host of its job was lost: the job may succeed on another attempt. */
+export const HOST_LOST_EXIT_CODE = 3;
+
 export function printEvent(event: BlazingTextEvent): void {
   process.stdout.write(`${encodeBlazingTextEvent(event)}\n`);
 }

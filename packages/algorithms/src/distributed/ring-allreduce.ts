@@ -1,6 +1,6 @@
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
-import { FRAME_HEADER_BYTES, FRAME_TYPES, FrameSocket, abortFrame } from './frames.js';
+import { FRAME_HEADER_BYTES, FRAME_TYPES, FrameSocket, abortFrame, type Liveness } from './frames.js';
 import { PeerLostError } from './peer-lost-error.js';
 
 export interface RingAllReduceOptions {
@@ -12,9 +12,30 @@ export interface RingAllReduceOptions {
   connectTimeoutMs?: number;
   /** Milliseconds one step of an all-reduce may wait for a neighbour (default 10 min: hosts may reach a sync apart). */
   stepTimeoutMs?: number;
+  /** Milliseconds between the heartbeats each connection sends both ways while open (default 1 s). */
+  heartbeatMs?: number;
+  /**
+   * Milliseconds without a byte from a neighbour, heartbeats included, after which it is lost (default 20 s; at least
+   * 3 x heartbeatMs). A host's main thread may block for a while between syncs (the model's delta before a sum,
+   * per-epoch evaluation): up to a few seconds for the largest model that fits in memory, well under the default.
+   */
+  silenceTimeoutMs?: number;
 }
 
+export const DEFAULT_HEARTBEAT_MS = 1000;
+export const DEFAULT_SILENCE_TIMEOUT_MS = 20_000;
 const RETRY_CONNECT_MS = 50;
+
+/** The heartbeat options, defaulted and checked; the error names the field and what was expected. */
+function livenessOf(options: RingAllReduceOptions): Liveness {
+  const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+  const silenceTimeoutMs = options.silenceTimeoutMs ?? DEFAULT_SILENCE_TIMEOUT_MS;
+  if (!(heartbeatMs >= 1 && heartbeatMs <= 2 ** 31 - 1)) throw new RangeError(`heartbeatMs: expected milliseconds in [1, 2^31 - 1], got ${heartbeatMs}`);
+  if (!(silenceTimeoutMs >= 3 * heartbeatMs) || !Number.isFinite(silenceTimeoutMs)) {
+    throw new RangeError(`silenceTimeoutMs: expected at least 3 x heartbeatMs (${3 * heartbeatMs} ms), got ${silenceTimeoutMs}`);
+  }
+  return { heartbeatMs, silenceTimeoutMs };
+}
 
 /** One address of `hosts`, split; the error names the field and what was expected. */
 export function parseHostAddress(address: string, index: number): { host: string; port: number } {
@@ -27,7 +48,8 @@ export function parseHostAddress(address: string, index: number): { host: string
 /**
  * Sums a Float32Array across N hosts over TCP, in a ring: a reduce-scatter then an all-gather of N chunks, so each
  * host sends and receives 2 (N - 1) / N of the array per call whatever N is. Every host must call sum() with arrays of
- * the same length, the same number of times. Payloads are raw little-endian float32.
+ * the same length, and allGather(), the same number of times in the same order. Payloads are raw little-endian
+ * float32. Heartbeats keep the connections watched between calls (see RingAllReduceOptions.silenceTimeoutMs).
  */
 export class RingAllReduce {
   /** Bytes this host sent in all sum() calls so far (frame headers included). */
@@ -64,6 +86,7 @@ export class RingAllReduce {
     const addresses = hosts.map(parseHostAddress);
     if (!Number.isInteger(rank) || rank < 0 || rank >= hosts.length) throw new RangeError(`rank: expected an integer in [0, ${hosts.length}), got ${rank}`);
     const stepTimeoutMs = options.stepTimeoutMs ?? 600_000;
+    const liveness = livenessOf(options);
     if (hosts.length === 1) return new RingAllReduce(rank, hosts, undefined, undefined, stepTimeoutMs);
 
     const n = hosts.length;
@@ -76,14 +99,39 @@ export class RingAllReduce {
       server.listen(addresses[rank]!.port, addresses[rank]!.host, resolve);
     });
     try {
-      const [previous, next] = await Promise.all([
-        acceptPrevious(server, previousRank, hosts, deadline),
-        connectNext(addresses[nextRank]!, nextRank, hosts, rank, deadline),
+      const [previous, next] = await Promise.allSettled([
+        acceptPrevious(server, previousRank, hosts, deadline, liveness),
+        connectNext(addresses[nextRank]!, nextRank, hosts, rank, deadline, liveness),
       ]);
-      return new RingAllReduce(rank, hosts, next, previous, stepTimeoutMs);
+      if (previous.status === 'fulfilled' && next.status === 'fulfilled') return new RingAllReduce(rank, hosts, next.value, previous.value, stepTimeoutMs);
+      const failure = (previous.status === 'rejected' ? previous.reason : (next as PromiseRejectedResult).reason) as Error;
+      for (const connected of [previous, next]) if (connected.status === 'fulfilled') connected.value.fail(failure);
+      throw failure;
     } finally {
       server.close();
     }
+  }
+
+  /**
+   * Every host's `payload`, by rank (this host's own as given): the payloads, which may differ in length, go around
+   * the ring in N - 1 steps.
+   */
+  async allGather(payload: Uint8Array): Promise<Uint8Array[]> {
+    const { next, previous } = this;
+    if (!next || !previous) return [payload];
+    const n = this.size;
+    const gathered = new Array<Uint8Array>(n);
+    gathered[this.rank] = payload;
+    let outgoing = payload;
+    for (let s = 0; s < n - 1; s++) {
+      const step = this.#step;
+      this.#step = (this.#step + 1) >>> 0;
+      const [frame] = await this.#withinStepTimeout(Promise.all([previous.receive(FRAME_TYPES.gather, step), next.send(FRAME_TYPES.gather, step, outgoing)]), step);
+      // Received from the previous host: its own payload at step 0, then the one it received the step before.
+      outgoing = frame.payload.slice();
+      gathered[(((this.rank - s - 1) % n) + n) % n] = outgoing;
+    }
+    return gathered;
   }
 
   /** Replaces `values` with their element-wise sum over all hosts. */
@@ -156,27 +204,60 @@ export class RingAllReduce {
   }
 }
 
-function acceptPrevious(server: Server, previousRank: number, hosts: readonly string[], deadline: number): Promise<FrameSocket> {
+function acceptPrevious(server: Server, previousRank: number, hosts: readonly string[], deadline: number, liveness: Liveness): Promise<FrameSocket> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new PeerLostError(previousRank, hosts[previousRank]!, `did not connect within the connect timeout`)),
-      Math.max(0, deadline - Date.now()),
-    );
+    /** Connections that have not said hello yet: closed once one has, or at the timeout, as are any later ones. */
+    const candidates = new Set<FrameSocket>();
+    let settled = false;
+    const settle = () => {
+      settled = true;
+      clearTimeout(timer);
+      for (const candidate of candidates) candidate.socket.destroy();
+    };
+    const timer = setTimeout(() => {
+      settle();
+      reject(new PeerLostError(previousRank, hosts[previousRank]!, `did not connect within the connect timeout`));
+    }, Math.max(0, deadline - Date.now()));
     timer.unref();
     server.on('connection', (socket: Socket) => {
-      const frames = new FrameSocket(socket, (reason) => new PeerLostError(previousRank, hosts[previousRank]!, reason), (rank, reason) => new PeerLostError(rank, hosts[rank] ?? `rank ${rank}`, reason));
+      if (settled) {
+        socket.destroy();
+        return;
+      }
+      const frames = new FrameSocket(
+        socket,
+        (reason) => new PeerLostError(previousRank, hosts[previousRank]!, reason),
+        (rank, reason) => new PeerLostError(rank, hosts[rank] ?? `rank ${rank}`, reason),
+        liveness,
+      );
+      candidates.add(frames);
       frames.receive(FRAME_TYPES.hello, previousRank).then(
         () => {
-          clearTimeout(timer);
+          candidates.delete(frames);
+          if (settled) {
+            socket.destroy();
+            return;
+          }
+          settle();
           resolve(frames);
         },
-        () => socket.destroy(),
+        () => {
+          candidates.delete(frames);
+          socket.destroy();
+        },
       );
     });
   });
 }
 
-async function connectNext(target: { host: string; port: number }, nextRank: number, hosts: readonly string[], rank: number, deadline: number): Promise<FrameSocket> {
+async function connectNext(
+  target: { host: string; port: number },
+  nextRank: number,
+  hosts: readonly string[],
+  rank: number,
+  deadline: number,
+  liveness: Liveness,
+): Promise<FrameSocket> {
   for (;;) {
     try {
       const socket = await new Promise<Socket>((resolve, reject) => {
@@ -186,7 +267,12 @@ async function connectNext(target: { host: string; port: number }, nextRank: num
         });
         socket.once('error', reject);
       });
-      const frames = new FrameSocket(socket, (reason) => new PeerLostError(nextRank, hosts[nextRank]!, reason), (lost, reason) => new PeerLostError(lost, hosts[lost] ?? `rank ${lost}`, reason));
+      const frames = new FrameSocket(
+        socket,
+        (reason) => new PeerLostError(nextRank, hosts[nextRank]!, reason),
+        (lost, reason) => new PeerLostError(lost, hosts[lost] ?? `rank ${lost}`, reason),
+        liveness,
+      );
       await frames.send(FRAME_TYPES.hello, rank, new Uint8Array(0));
       return frames;
     } catch (error) {

@@ -20,25 +20,39 @@ export interface Word2VecTrainingState {
 
 /**
  * Data-parallel training: this process holds one replica of the model and trains slice `index` of `count` equal
- * slices of the corpus positions; every `syncPositions` positions (per replica) the replicas synchronize their models.
+ * slices of the corpus positions (or, with `shards`, all of its own shard); every `syncPositions` positions (per
+ * replica) the replicas synchronize their models.
  */
 export interface ModelReplicas {
   index: number;
   count: number;
   syncPositions: number;
   /**
-   * Makes `values` (or only its `ranges`, [start, end) element offsets) the same on every replica: the values at their
-   * previous synchronization plus every replica's changes since (the first call, on identical initial models, only
-   * records them). Every replica makes the same calls in the same order.
+   * Set when each replica was given only its own shard of the corpus (all with the same vocabulary): the totals of all
+   * shards. Each replica trains all of its shard, in as many parts per epoch as the others (from `positions`), so that
+   * the replicas move through their shards in step; the words reported are the job's (`tokenCount`).
    */
-  synchronize(values: Float32Array, ranges?: readonly (readonly [number, number])[]): Promise<void>;
+  shards?: { positions: number; tokenCount: number };
+  /**
+   * Adds every other replica's changes since the previous synchronization to `values` (or only to its `ranges`,
+   * [start, end) element offsets); the first call, on identical initial models, only records them. `settled` (the
+   * default): nothing changes `values` while the call runs, and they end the same on every replica. Otherwise
+   * training goes on meanwhile and keeps its changes, which the next synchronization sends. Every replica makes the
+   * same calls in the same order, one at a time.
+   */
+  synchronize(values: Float32Array, ranges?: readonly (readonly [number, number])[], settled?: boolean): Promise<void>;
 }
 
 /** Keeps the replicas' generators apart: without it they would subsample and draw negatives alike. */
 const REPLICA_SEED_STRIDE = 7919;
-/** Rows of the most frequent words synchronized after every part; the whole model after every FULL_SYNC_PARTS. */
+/**
+ * Rows of the most frequent words synchronized after every part; the whole model after every FULL_SYNC_PARTS. On the
+ * 16.9 M-word corpus with 2 hosts (bench/distributed.ts), a whole-model sync every 8 parts sent 165 bytes per word and
+ * trained 1.36x the words/s of one host; every 32, 95 bytes and 1.54x at the same mean_rho (0.687 against 0.682);
+ * once an epoch (128 parts), 1.64x but mean_rho 0.643: the rarer words' rows then drift apart for too long.
+ */
 const HOT_SYNC_ROWS = 4096;
-const FULL_SYNC_PARTS = 8;
+const FULL_SYNC_PARTS = 32;
 
 export interface Word2VecTrainingOptions {
   corpus: Corpus;
@@ -60,7 +74,7 @@ export interface Word2VecTrainingOptions {
   resumeFrom?: Word2VecTrainingState;
   /** Called after every epoch with the state, training paused until it resolves; the arrays are valid until then. */
   onCheckpoint?: (state: Word2VecTrainingState) => Promise<void>;
-  /** Train as one replica of several (every replica must be given the same corpus, hyperparameters and seed). */
+  /** Train as one replica of several (every replica is given the same corpus, or its shard, hyperparameters and seed). */
   replicas?: ModelReplicas;
 }
 
@@ -73,11 +87,12 @@ export interface TrainedWord2Vec {
   input: Float32Array;
   /** Raw output matrix: vocabulary.size x dim. */
   output: Float32Array;
+  /** Word tokens of the corpus (of all shards together when the replicas trained shards). */
   tokenCount: number;
   epochs: number;
   /** Training time of this run (of the epochs after the checkpoint when resumed). */
   seconds: number;
-  /** Corpus tokens processed per second (epochs trained x tokenCount / seconds), by all replicas together. */
+  /** Word tokens processed per second (epochs trained x tokenCount / seconds), by all replicas together. */
   wordsPerSecond: number;
   threads: number;
 }
@@ -90,11 +105,15 @@ export async function trainWord2Vec(options: Word2VecTrainingOptions): Promise<T
   if (corpus.tokenCount === 0 || corpus.vocabulary.size === 0) throw new InputDataError('corpus', 'has no words to train on');
   const replicas = options.replicas;
   const replicaCount = replicas?.count ?? 1;
-  const sliceStart = replicas ? Math.floor((replicas.index * tokens.length) / replicaCount) : 0;
-  const sliceEnd = replicas ? Math.floor(((replicas.index + 1) * tokens.length) / replicaCount) : tokens.length;
+  const shards = replicas?.shards;
+  const sliced = replicas !== undefined && shards === undefined;
+  const sliceStart = sliced ? Math.floor((replicas.index * tokens.length) / replicaCount) : 0;
+  const sliceEnd = sliced ? Math.floor(((replicas.index + 1) * tokens.length) / replicaCount) : tokens.length;
   const slice = sliceEnd - sliceStart;
-  // The same on every replica (slices differ by one position at most), so that all average equally often.
-  const partsPerEpoch = replicas ? Math.max(1, Math.round(tokens.length / replicaCount / replicas.syncPositions)) : 1;
+  // The same on every replica (slices differ by one position at most; shards are counted together), so that all
+  // synchronize equally often: a replica that called synchronize() once more than the others would wait forever.
+  const partsPerEpoch = replicas ? Math.max(1, Math.round((shards?.positions ?? tokens.length) / replicaCount / replicas.syncPositions)) : 1;
+  const jobTokenCount = shards?.tokenCount ?? corpus.tokenCount;
   const threadSeed = seed + REPLICA_SEED_STRIDE * (replicas?.index ?? 0);
   const threadCount = Math.max(1, Math.min(options.threads ?? availableParallelism(), Math.ceil(slice / 1000)));
   const subwords = hp.subwords ? buildSubwordIndex(corpus.vocabulary, hp.min_char, hp.max_char, hp.buckets) : undefined;
@@ -108,7 +127,8 @@ export async function trainWord2Vec(options: Word2VecTrainingOptions): Promise<T
   const threads = new TrainingThreads(
     kernelModule(),
     memory,
-    // Replicas move through their slices in step, so each one's share done is the job's: the learning rate follows it.
+    // Replicas move through their slices or shards in step, so each one's share done is the job's: the learning rate
+    // follows it.
     hp.epochs * slice,
     layout.threads.map((slot, t) => ({
       kind: 'word2vec' as const,
@@ -128,7 +148,8 @@ export async function trainWord2Vec(options: Word2VecTrainingOptions): Promise<T
     resumed?.counters,
   );
   const started = performance.now();
-  const wordsPerPosition = corpus.tokenCount / tokens.length;
+  // Words of the whole job per position this replica trains (the replicas train theirs in step).
+  const jobWordsPerPosition = shards ? shards.tokenCount / slice : (replicaCount * corpus.tokenCount) / tokens.length;
   const firstEpoch = resumed?.completedEpochs ?? 0;
   let epoch = firstEpoch;
   const stopReporting = threads.reportProgress(
@@ -136,7 +157,7 @@ export async function trainWord2Vec(options: Word2VecTrainingOptions): Promise<T
     (done, doneHere, seconds) => ({
       alpha: hp.learning_rate * Math.max(1 - done / threads.totalWork, 1e-4),
       epoch: Math.min(epoch + 1, hp.epochs),
-      wordsPerSecond: seconds > 0 ? (doneHere * replicaCount * wordsPerPosition) / seconds : 0,
+      wordsPerSecond: seconds > 0 ? (doneHere * jobWordsPerPosition) / seconds : 0,
     }),
     options.progressIntervalMs,
   );
@@ -144,12 +165,19 @@ export async function trainWord2Vec(options: Word2VecTrainingOptions): Promise<T
     // The replicas start from the same model (the same seed): the first call records it as the base of their changes.
     await replicas?.synchronize(modelRows(memory, layout));
     for (; epoch < hp.epochs; epoch++) {
+      // The changes of a part are synchronized while the next part trains, so that no host waits for the others at
+      // every sync; at the end of each epoch, with training paused, the models become the same everywhere.
+      let syncing: Promise<void> | undefined;
       for (let part = 0; part < partsPerEpoch; part++) {
-        if (await threads.runEpochPart({ epoch, part, parts: partsPerEpoch }, options.signal)) throw new TrainingDivergedError(epoch + 1, 'loss became NaN');
+        const [diverged] = await Promise.all([threads.runEpochPart({ epoch, part, parts: partsPerEpoch }, options.signal), syncing]);
+        if (diverged) throw new TrainingDivergedError(epoch + 1, 'loss became NaN');
+        if (!replicas) continue;
         // Ji et al.: the frequent words' rows change with almost every step, the others rarely: those are synchronized
         // after every part, the whole model every FULL_SYNC_PARTS parts and at the end of each epoch.
-        const full = (part + 1) % FULL_SYNC_PARTS === 0 || part === partsPerEpoch - 1;
-        await replicas?.synchronize(modelRows(memory, layout), full ? undefined : hotRanges(layout));
+        const last = part === partsPerEpoch - 1;
+        const full = (part + 1) % FULL_SYNC_PARTS === 0 || last;
+        syncing = replicas.synchronize(modelRows(memory, layout), full ? undefined : hotRanges(layout), last);
+        if (last) await syncing;
       }
       const evaluate = options.onEpochEnd !== undefined && epoch + 1 < hp.epochs;
       if (!evaluate && options.onCheckpoint === undefined) continue;
@@ -180,10 +208,10 @@ export async function trainWord2Vec(options: Word2VecTrainingOptions): Promise<T
     vectors,
     input,
     output,
-    tokenCount: corpus.tokenCount,
+    tokenCount: jobTokenCount,
     epochs: hp.epochs,
     seconds,
-    wordsPerSecond: seconds > 0 ? ((hp.epochs - firstEpoch) * corpus.tokenCount) / seconds : 0,
+    wordsPerSecond: seconds > 0 ? ((hp.epochs - firstEpoch) * jobTokenCount) / seconds : 0,
     threads: threadCount,
   };
 }

@@ -12,6 +12,7 @@ export function describeJobText(job: TrainingJobDescription): string {
     ...(job.trainingStartTime ? [`Training started:   ${job.trainingStartTime}`] : []),
     ...(job.trainingEndTime ? [`Training ended:     ${job.trainingEndTime}`] : []),
     `Attempts:           ${job.attempts}${job.worker ? ` (running on ${job.worker})` : ''}`,
+    ...(job.hosts ? ['Hosts:', ...job.hosts.map((h) => `  ${h.host}  ${h.worker}  ${h.address}`)] : []),
     `Billable seconds:   ${job.billableSeconds}`,
     `Cost:               ${dollars(job.cost)}`,
     ...(job.modelArtifacts ? [`Model artifacts:    ${job.modelArtifacts.s3ModelArtifacts}`] : []),

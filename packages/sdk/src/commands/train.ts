@@ -193,7 +193,7 @@ async function train(argv: readonly string[], io: CliIo): Promise<number> {
     const instanceCount = integerOption(args, 'instance_count', 1, 1);
     if (instanceCount > 1 || stringOption(args, 'hosts') !== undefined) requireDistributedMode(hyperparameters.mode, instanceCount);
     if (instanceCount > 1) {
-      await launchLocalHosts(argv, instanceCount, hyperparameters.mode, reporter, io);
+      await launchLocalHosts(argv, instanceCount, reporter, io);
       return 0;
     }
     const run: JobRun = {

@@ -11,6 +11,16 @@ const OPTIONS: OptionSpecs = {
   'instance-type': { type: 'string', valueName: 'TYPE', description: "This host's instance type, for the cost of its trials (default: what each job asks for)." },
   concurrency: { type: 'string', valueName: 'N', description: 'Trials at once (default 1: one trial uses all its threads).' },
   'work-dir': { type: 'string', valueName: 'DIR', description: 'Where trial directories are made and removed (default: the system temporary directory).' },
+  'host-address': {
+    type: 'string',
+    valueName: 'IP[:PORT]',
+    description: 'Where the other workers reach this one for jobs on several instances (default BLAZEFLEET_HOST_ADDRESS, else the first non-loopback IPv4 address and a free port).',
+  },
+  'gang-timeout': {
+    type: 'string',
+    valueName: 'SECONDS',
+    description: 'How long a job on several instances waits for all its workers before it fails with CapacityError (default BLAZEFLEET_GANG_TIMEOUT_SECONDS, else 600).',
+  },
   'price-table': {
     type: 'string',
     valueName: 'FILE',
@@ -31,6 +41,12 @@ async function worker(argv: readonly string[], io: CliIo): Promise<number> {
   const instanceType = stringOption(args, 'instance-type');
   if (instanceType !== undefined) describeInstanceType(instanceType);
   const workDir = stringOption(args, 'work-dir');
+  const hostAddress = stringOption(args, 'host-address') ?? process.env.BLAZEFLEET_HOST_ADDRESS;
+  const gangTimeout = stringOption(args, 'gang-timeout') ?? process.env.BLAZEFLEET_GANG_TIMEOUT_SECONDS;
+  const gangTimeoutSeconds = gangTimeout === undefined ? undefined : Number(gangTimeout);
+  if (gangTimeoutSeconds !== undefined && !(Number.isFinite(gangTimeoutSeconds) && gangTimeoutSeconds > 0)) {
+    throw new UsageError(`--gang-timeout: expected a number of seconds > 0, got ${JSON.stringify(gangTimeout)}`);
+  }
   const priceTableFile = stringOption(args, 'price-table') ?? process.env.BLAZEFLEET_PRICE_TABLE;
   const priceTable =
     priceTableFile === undefined
@@ -51,6 +67,8 @@ async function worker(argv: readonly string[], io: CliIo): Promise<number> {
     concurrency: integerOption(args, 'concurrency', 1, 1),
     ...(instanceType === undefined ? {} : { instanceType }),
     ...(workDir === undefined ? {} : { workRoot: workDir }),
+    ...(hostAddress === undefined ? {} : { hostAddress }),
+    ...(gangTimeoutSeconds === undefined ? {} : { gangTimeoutMs: gangTimeoutSeconds * 1000 }),
     ...(priceTable === undefined ? {} : { priceTable }),
     ...(process.env.BLAZEFLEET_LOCK_DURATION_MS ? { lockDurationMs: Number(process.env.BLAZEFLEET_LOCK_DURATION_MS) } : {}),
     ...(process.env.BLAZEFLEET_STALLED_INTERVAL_MS ? { stalledIntervalMs: Number(process.env.BLAZEFLEET_STALLED_INTERVAL_MS) } : {}),
@@ -68,6 +86,9 @@ export const workerCommand: Command = {
   options: OPTIONS,
   details: () =>
     'SIGTERM or SIGINT: the worker takes no more jobs, stops its trials (they checkpoint) and hands them back to the\n' +
-    'queue, then exits. A worker killed outright loses its jobs to the other workers once its lock expires.',
+    'queue, then exits. A worker killed outright loses its jobs to the other workers once its lock expires.\n' +
+    'A job with resourceConfig.instanceCount N > 1 (batch_skipgram) starts when N workers of its pool are free: the\n' +
+    'worker that takes it waits for N - 1 others (its status says how many are missing), all start together, and if\n' +
+    'one host is lost the whole job is retried. Workers reach each other at --host-address.',
   run: worker,
 };
