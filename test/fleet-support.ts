@@ -3,7 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { CreateBucketCommand, PutObjectCommand, S3Client, ListObjectsV2Command, GetObjectCommand } from '@aws-sdk/client-s3';
 import { Redis } from 'ioredis';
 import { startMotoServer, type MotoServer } from '../packages/artifact-store/src/testing/moto-server.js';
+import { FleetKeys } from '../packages/queue/src/fleet-keys.js';
 import { deleteKeysUnder } from '../packages/queue/src/testing/test-fleet.js';
+import { TrainingQueues } from '../packages/queue/src/training-queues.js';
 import { blazefleet, blazefleetBin, repoRoot, type CliRun } from './blazefleet-cli.js';
 
 /**
@@ -70,8 +72,8 @@ export class TestFleet {
     });
   }
 
-  startWorker(workDir: string, extraEnv: NodeJS.ProcessEnv = {}): FleetWorkerProcess {
-    const child = spawn(process.execPath, [blazefleetBin, 'worker', '--pool', 'cpu', '--work-dir', workDir], {
+  startWorker(workDir: string, extraEnv: NodeJS.ProcessEnv = {}, pool: 'cpu' | 'gpu' = 'cpu'): FleetWorkerProcess {
+    const child = spawn(process.execPath, [blazefleetBin, 'worker', '--pool', pool, '--work-dir', workDir], {
       cwd: repoRoot,
       env: { ...process.env, ...this.env(extraEnv) },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -97,6 +99,18 @@ export class TestFleet {
   async get(bucket: string, key: string): Promise<Buffer> {
     const object = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     return Buffer.from(await object.Body!.transformToByteArray());
+  }
+
+  /** Workers connected to the pool's queue now. */
+  async workerCount(pool: 'cpu' | 'gpu'): Promise<number> {
+    const redis = new Redis(this.redisUrl);
+    const queues = new TrainingQueues(redis, new FleetKeys(this.prefix));
+    try {
+      return await queues.workerCount(pool);
+    } finally {
+      await queues.close();
+      redis.disconnect();
+    }
   }
 
   /** Stops the workers, the S3 server, and removes this fleet's Redis keys. */

@@ -8,6 +8,7 @@ export { writeWord2VecBinary, readWord2VecBinary } from './formats/word2vec-bina
 export { writeFastTextModel, readFastTextModel, wordVectorsFromFastTextModel, type FastTextModel, type MatrixStorage } from './formats/fasttext-model.js';
 export { SparseRowMatrix } from './sparse-row-matrix.js';
 export { trainWord2Vec, type ModelReplicas, type Word2VecTrainingOptions, type TrainedWord2Vec, type Word2VecTrainingState } from './word2vec/trainer.js';
+export { NEGATIVE_TABLE_SIZE, shuffledNegativeTable } from './word2vec/sampling-tables.js';
 export { spearman } from './eval/spearman.js';
 export {
   readWordSimilarityFile,
@@ -48,6 +49,16 @@ export {
   type ClassifierTrainingState,
   type ClassifierWeights,
 } from './supervised/trainer.js';
+export {
+  LABEL_NEGATIVE_TABLE_SIZE,
+  buildLabelTree,
+  classifierInputLayout,
+  classifierInputMatrix,
+  fillLabelNegatives,
+  initialInputRows,
+  type ClassifierInputLayout,
+  type LabelTree,
+} from './supervised/classifier-setup.js';
 export { classificationMetrics, precisionAtK, type ClassificationMetrics, type LabelMetrics, type PrecisionAtK } from './supervised/metrics.js';
 export { runSupervisedJob, type SupervisedJobOptions, type SupervisedJobResult } from './supervised-job.js';
 export { CHECKPOINT_WRITTEN } from './checkpoint/job-checkpoints.js';

@@ -6,7 +6,14 @@ import { JobCheckpoints, type SavedTraining } from './checkpoint/job-checkpoints
 import { writeFastTextModel } from './formats/fasttext-model.js';
 import { encodeLabeledFile, readLabeledData, type FeatureOptions, type LabeledExamples } from './supervised/labeled-data.js';
 import { classificationMetrics, type ClassificationMetrics } from './supervised/metrics.js';
-import { trainClassifier, type ClassifierTrainingState, type ClassifierWeights, type EpochReport } from './supervised/trainer.js';
+import {
+  trainClassifier,
+  type ClassifierTrainingState,
+  type ClassifierWeights,
+  type EpochReport,
+  type SupervisedTrainingOptions,
+  type TrainedClassifier,
+} from './supervised/trainer.js';
 import { requireTextInput } from './text-file.js';
 
 export interface SupervisedJobOptions {
@@ -28,6 +35,8 @@ export interface SupervisedJobOptions {
    * after its last epoch.
    */
   checkpointDir?: string;
+  /** Trains the model on the data read (default trainClassifier, the WebAssembly trainer; the GPU worker passes its tensor trainer). */
+  trainer?: (options: SupervisedTrainingOptions) => Promise<TrainedClassifier>;
 }
 
 export interface SupervisedJobResult {
@@ -157,7 +166,8 @@ export async function runSupervisedJob(options: SupervisedJobOptions): Promise<S
       checkpointing && new JobCheckpoints(checkpointing.dir, { hyperparameters: hp, seed: options.seed ?? 1, inputs: checkpointing.inputs, vocabulary }, log);
     const resumeFrom = await checkpoints?.latest((saved) => classifierState(saved, dictionary.labels.length * hp.vector_dim, hp.vector_dim));
 
-    const trained = await trainClassifier({
+    const train = options.trainer ?? trainClassifier;
+    const trained = await train({
       dictionary,
       examples,
       ...(validation === undefined ? {} : { validation }),

@@ -15,7 +15,7 @@ import { writeWord2VecBinary } from './formats/word2vec-binary.js';
 import { writeWord2VecText } from './formats/word2vec-text.js';
 import { SparseRowMatrix } from './sparse-row-matrix.js';
 import { requireTextInput } from './text-file.js';
-import { trainWord2Vec, type TrainedWord2Vec, type Word2VecTrainingState } from './word2vec/trainer.js';
+import { trainWord2Vec, type TrainedWord2Vec, type Word2VecTrainingOptions, type Word2VecTrainingState } from './word2vec/trainer.js';
 import type { WordVectors } from './word-vectors.js';
 
 export interface Word2VecJobOptions {
@@ -49,6 +49,8 @@ export interface Word2VecJobOptions {
    * Heartbeats watch the connections between hosts (heartbeatMs, silenceTimeoutMs: see RingAllReduceOptions).
    */
   distributed?: DistributedWord2VecOptions;
+  /** What trains the model from the corpus the job read (default trainWord2Vec, the WebAssembly engine; the GPU worker passes a tensor trainer). */
+  trainer?: (options: Word2VecTrainingOptions) => Promise<TrainedWord2Vec>;
 }
 
 export interface DistributedWord2VecOptions extends RingAllReduceOptions {
@@ -197,7 +199,8 @@ export async function runWord2VecJob(options: Word2VecJobOptions): Promise<Word2
           }
         : undefined;
     if (distributed && !replicas) replicas = await connect(distributed);
-    const trained = await trainWord2Vec({
+    const train = options.trainer ?? trainWord2Vec;
+    const trained = await train({
       corpus,
       ...(replicas ? { replicas: shards ? { ...replicas, shards: { positions: shards.positions, tokenCount: shards.tokenCount } } : replicas } : {}),
       hyperparameters: hp,

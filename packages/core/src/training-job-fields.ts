@@ -206,8 +206,9 @@ export const FIELDS = {
       }),
       instanceCount: integer(1, Number.MAX_SAFE_INTEGER).default(1),
       volumeSizeInGB: integer(1, 16_384).optional(),
+      allowCpuFallback: z.boolean(expecting('true or false')).default(false),
     },
-    'resources { instanceType, instanceCount?, volumeSizeInGB? }',
+    'resources { instanceType, instanceCount?, volumeSizeInGB?, allowCpuFallback? }',
   ),
   stoppingCondition: closedObject(
     {

@@ -47,7 +47,7 @@ describe('parseTrainingJobSpec', () => {
       hyperParameters: { mode: 'skipgram', epochs: '1' },
       inputDataConfig: [{ channelName: 'train', uri: 's3://bucket/corpus/', compressionType: 'None', s3DataDistributionType: 'FullyReplicated', inputMode: 'File' }],
       outputPath: 's3://bucket/output',
-      resourceConfig: { instanceType: 'ml.c5.2xlarge', instanceCount: 1 },
+      resourceConfig: { instanceType: 'ml.c5.2xlarge', instanceCount: 1, allowCpuFallback: false },
       stoppingCondition: { maxRuntimeInSeconds: 3600 },
       retryStrategy: { maximumRetryAttempts: 1 },
       environment: {},
@@ -108,7 +108,7 @@ describe('parseTrainingJobSpec', () => {
     expect(new RegExp(accuracy!.regex).exec('val_acc=0.93')?.[1]).toBe('0.93');
     expect(spec.checkpointConfig).toEqual({ uri: 's3://bucket/checkpoints/byo-7', localPath: '/opt/ml/checkpoints' });
     expect(spec.inputDataConfig[1]).toEqual({ channelName: 'extra', uri: 's3://bucket/extra/', compressionType: 'None', s3DataDistributionType: 'ShardedByS3Key', inputMode: 'File' });
-    expect(spec.resourceConfig).toEqual({ instanceType: 'ml.g4dn.xlarge', instanceCount: 2, volumeSizeInGB: 50 });
+    expect(spec.resourceConfig).toEqual({ instanceType: 'ml.g4dn.xlarge', instanceCount: 2, volumeSizeInGB: 50, allowCpuFallback: false });
     expect(reparsed(spec)).toEqual(spec);
   });
 
@@ -239,6 +239,15 @@ const BAD_VARIANTS: BadVariant[] = [
     change: (s) => (s.resourceConfig.instanceCount = 2),
     path: 'resourceConfig.instanceCount',
     reason: /^expected 1 \(blazingtext trains only mode batch_skipgram on several instances\), got 2$/,
+  },
+  {
+    name: 'batch_skipgram on a GPU',
+    change: (s) => {
+      s.hyperParameters.mode = 'batch_skipgram';
+      s.resourceConfig.instanceType = 'ml.p3.2xlarge';
+    },
+    path: 'hyperParameters.mode',
+    reason: /^expected cbow, skipgram or supervised on a GPU instance type \(ml\.p3\.2xlarge\): BlazingText trains batch_skipgram on CPU instances$/,
   },
   {
     name: 'checkpoints of a job on several instances',

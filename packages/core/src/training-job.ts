@@ -43,6 +43,11 @@ export interface ResourceConfig {
   instanceType: string;
   instanceCount: number;
   volumeSizeInGB?: number;
+  /**
+   * Blazefleet's own: a job of a GPU instance type (ml.p*, ml.g*) submitted while no gpu worker runs goes to the cpu
+   * pool instead of waiting for one. Default false: it waits, and `jobs describe` says that no gpu worker runs.
+   */
+  allowCpuFallback: boolean;
 }
 
 export interface StoppingCondition {
@@ -129,6 +134,10 @@ function blazingTextIssues(spec: Partial<TrainingJobSpec>): SpecIssue[] {
   const issues: SpecIssue[] = [];
   const hyperparameters = parseHyperparameters(parseTrainingHyperparameters, spec.hyperParameters, issues);
   issues.push(...builtInIssues(spec, 'blazingtext', ['train', 'validation'], ['train'], hyperparameters?.mode === 'batch_skipgram'));
+  const instanceType = spec.resourceConfig?.instanceType;
+  if (hyperparameters?.mode === 'batch_skipgram' && instanceType !== undefined && /^ml\.[pg]/.test(instanceType)) {
+    issues.push({ path: 'hyperParameters.mode', reason: `expected cbow, skipgram or supervised on a GPU instance type (${instanceType}): BlazingText trains batch_skipgram on CPU instances` });
+  }
   const names = spec.inputDataConfig?.map((c) => c.channelName);
   if (names !== undefined && hyperparameters?.mode === 'supervised' && hyperparameters.early_stopping && !names.includes('validation')) {
     issues.push({ path: 'inputDataConfig', reason: 'expected a channel named validation (required when hyperParameters.early_stopping is true)' });

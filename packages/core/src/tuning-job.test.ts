@@ -41,7 +41,7 @@ describe('parseTuningJobSpec', () => {
         hyperParameters: { epochs: '5' },
         inputDataConfig: [{ channelName: 'train', uri: 's3://bucket/text8/', compressionType: 'None', s3DataDistributionType: 'FullyReplicated', inputMode: 'File' }],
         outputPath: 's3://bucket/tuning/',
-        resourceConfig: { instanceType: 'ml.c5.2xlarge', instanceCount: 1 },
+        resourceConfig: { instanceType: 'ml.c5.2xlarge', instanceCount: 1, allowCpuFallback: false },
         stoppingCondition: { maxRuntimeInSeconds: 86_400 },
         retryStrategy: { maximumRetryAttempts: 1 },
         environment: {},

@@ -17,7 +17,7 @@ export {
   type TrainingProgressReport,
 } from './training-job-record.js';
 export { LOG_LINES_KEPT, METRICS_KEPT, TrainingJobStore, type AttemptEnd, type AttemptOutcome, type LogEntry, type StartedAttempt } from './training-job-store.js';
-export { stopTrainingJob, submitTrainingJob } from './training-job-control.js';
+export { describeTrainingJob, stopTrainingJob, submitTrainingJob } from './training-job-control.js';
 export {
   HOST_ENTRY,
   POOLS,

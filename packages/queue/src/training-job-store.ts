@@ -1,4 +1,4 @@
-import { instancePool, type TrainingJobSpec } from '@blazefleet/core';
+import { instancePool, type InstancePool, type TrainingJobSpec } from '@blazefleet/core';
 import type { Redis } from 'ioredis';
 import { JobAlreadyExistsError, JobNotFoundError } from './errors.js';
 import type { FleetKeys } from './fleet-keys.js';
@@ -69,9 +69,8 @@ export class TrainingJobStore {
     return this.redis.eval(script, keys.length, ...keys, ...args.map(String));
   }
 
-  /** Records a new job, Pending; JobAlreadyExistsError when the name is taken. */
-  async create(spec: TrainingJobSpec): Promise<void> {
-    const pool = instancePool(spec.resourceConfig.instanceType);
+  /** Records a new job, Pending, for `pool` (default its instance type's); JobAlreadyExistsError when the name is taken. */
+  async create(spec: TrainingJobSpec, pool: InstancePool = instancePool(spec.resourceConfig.instanceType)): Promise<void> {
     const [ms, isoNow] = nowFields();
     const created = await this.#eval(CREATE_JOB, [this.keys.job(spec.name), this.keys.jobs, this.keys.spec(spec.name)], [
       spec.name, JSON.stringify(spec), pool, ms, isoNow, spec.resourceConfig.instanceType,
@@ -219,7 +218,10 @@ function transitionsOf(fields: Record<string, string>): SecondaryStatusTransitio
     status: 'Pending',
     startTime: fields.createdIso!,
     ...(later[0] === undefined ? {} : { endTime: later[0].startTime }),
-    statusMessage: `Waiting for a ${fields.pool} worker (${fields.instance})`,
+    statusMessage:
+      fields.pool === instancePool(fields.instance!)
+        ? `Waiting for a ${fields.pool} worker (${fields.instance})`
+        : `Waiting for a ${fields.pool} worker (${fields.instance}: no ${instancePool(fields.instance!)} worker ran when it was submitted, and resourceConfig.allowCpuFallback is true)`,
   };
   return [pending, ...later];
 }

@@ -54,11 +54,12 @@ export class TrainingQueues {
   }
 
   /**
-   * Queues the job (its name is the BullMQ job id, so a job is never queued twice) with the spec's retry budget:
+   * Queues the job for `pool` (default its instance type's; its name is the BullMQ job id, so a job is never queued
+   * twice) with the spec's retry budget:
    * BullMQ retries a failed attempt after an exponential backoff, up to retryStrategy.maximumRetryAttempts in all.
    */
-  async enqueue(spec: TrainingJobSpec, timing: RetryTiming = {}): Promise<void> {
-    await this.queue(instancePool(spec.resourceConfig.instanceType)).add(
+  async enqueue(spec: TrainingJobSpec, timing: RetryTiming = {}, pool: InstancePool = instancePool(spec.resourceConfig.instanceType)): Promise<void> {
+    await this.queue(pool).add(
       TRAIN_ENTRY,
       { name: spec.name },
       {
@@ -94,6 +95,11 @@ export class TrainingQueues {
     const job = await queue.getJob(name);
     if (job === undefined) return false;
     return (await queue.remove(name)) === 1;
+  }
+
+  /** Workers connected to the pool's queue now. */
+  workerCount(pool: InstancePool): Promise<number> {
+    return this.queue(pool).getWorkersCount();
   }
 
   /** Jobs waiting (or delayed before a retry) and running, per pool. */

@@ -5,6 +5,7 @@ import {
   JobAlreadyExistsError,
   JobNotFoundError,
   POOLS,
+  describeTrainingJob,
   stopTrainingJob,
   submitTrainingJob,
   type TrainingJobStore,
@@ -103,12 +104,12 @@ async function handle(options: HttpApiOptions, request: IncomingMessage, respons
     case 'POST training-jobs': {
       const spec = parseTrainingJobSpec(await readJson(request));
       await submitTrainingJob(training, queues, spec);
-      return send(response, 201, await training.describe(spec.name));
+      return send(response, 201, await describeTrainingJob(training, queues, spec.name));
     }
     case 'GET training-jobs':
       return send(response, 200, await training.list());
     case 'GET training-jobs/:name':
-      return send(response, 200, await training.describe(name!));
+      return send(response, 200, await describeTrainingJob(training, queues, name!));
     case 'POST training-jobs/:name/stop':
       await stopTrainingJob(training, queues, name!);
       return send(response, 200, await training.describe(name!));

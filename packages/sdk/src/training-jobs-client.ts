@@ -4,6 +4,7 @@ import {
   TrainingJobStore,
   TrainingQueues,
   connectRedis,
+  describeTrainingJob,
   fleetLocation,
   isTerminal,
   stopTrainingJob,
@@ -50,8 +51,9 @@ export class TrainingJobsClient {
     return this.store.describe(parsed.name);
   }
 
+  /** The job; while it waits for a pool that has no worker, its Pending status says so. */
   describe(name: string): Promise<TrainingJobDescription> {
-    return this.store.describe(name);
+    return describeTrainingJob(this.store, this.queues, name);
   }
 
   list(filter: { status?: TrainingJobStatus; inputUri?: string; limit?: number } = {}): Promise<TrainingJobSummary[]> {

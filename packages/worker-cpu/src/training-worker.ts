@@ -17,7 +17,7 @@ import {
   type MetricRecord,
   type TrainingQueueJob,
 } from '@blazefleet/queue';
-import { runTrial, type TrialEvents, type TrialHost, type TrialResult } from '@blazefleet/worker-runtime';
+import { runTrial, type TrialEvents, type TrialHost, type TrialOptions, type TrialResult } from '@blazefleet/worker-runtime';
 import { ringAddress } from './host-address.js';
 import type { Redis } from 'ioredis';
 import type { Worker } from 'bullmq';
@@ -46,6 +46,17 @@ export interface TrainingWorkerOptions {
   hostAddress?: string;
   /** How long a job on several instances waits for all its workers before it fails with CapacityError (default 10 min). */
   gangTimeoutMs?: number;
+  /** Scripts that run built-in algorithms instead of the runtime's (runTrial's trialScripts). */
+  trialScripts?: TrialOptions['trialScripts'];
+  /**
+   * GPUs of this host (CUDA device ids): a trial gets one of its own (CUDA_VISIBLE_DEVICES); with none given, trials
+   * get no device.
+   */
+  gpus?: readonly string[];
+  /** Readings of a trial's GPU (memory, utilization), recorded as the job's metrics every deviceMetricsSeconds. */
+  deviceMetrics?: (device: string) => Promise<{ name: string; value: number }[]>;
+  /** Seconds between device readings (default 30). */
+  deviceMetricsSeconds?: number;
 }
 
 /** How long a gang holds its pool's admission without renewal (its leader renews it while it waits). */
@@ -54,10 +65,11 @@ const ADMISSION_TTL_MS = 15_000;
 const GANG_POLL_MS = 250;
 const DEFAULT_GANG_TIMEOUT_MS = 600_000;
 
-/** A running trial of this worker: its job and how to stop it. */
+/** A running trial of this worker: its job, how to stop it, and its GPU. */
 interface RunningTrial {
   name: string;
   stop: AbortController;
+  gpu?: string;
 }
 
 /**
@@ -77,8 +89,12 @@ export class TrainingWorker {
   #gangs: GangStore | undefined;
   #queues: TrainingQueues | undefined;
   #closing: Promise<void> | undefined;
+  /** GPUs no trial holds now. */
+  readonly #freeGpus: string[];
 
-  private constructor(readonly options: TrainingWorkerOptions) {}
+  private constructor(readonly options: TrainingWorkerOptions) {
+    this.#freeGpus = [...(options.gpus ?? [])];
+  }
 
   static async start(options: TrainingWorkerOptions): Promise<TrainingWorker> {
     const worker = new TrainingWorker(options);
@@ -161,8 +177,9 @@ export class TrainingWorker {
       void store.stopRequested(name).then((requested) => requested && trial.stop.abort('StopRequested'), () => {});
     }, this.options.stopPollMs ?? 2000);
     const writes = new OrderedWrites(log, name);
-    log.info({ job: name, attempt: started.attempt, instances: size }, 'attempt started');
+    log.info({ job: name, attempt: started.attempt, instances: size, ...(trial.gpu === undefined ? {} : { gpu: trial.gpu }) }, 'attempt started');
     let result: TrialResult;
+    let stopDeviceWatch = () => {};
     try {
       let host: TrialHost | undefined;
       if (size > 1) {
@@ -175,8 +192,9 @@ export class TrainingWorker {
         }
         host = { rank: 0, addresses: assembled.addresses };
       }
+      stopDeviceWatch = this.#watchDevice(trial, (metrics) => writes.add(() => store.appendMetrics(name, metrics)));
       result = await runTrial({
-        ...this.#trialOptions(spec, started.attempt, trial.stop.signal),
+        ...this.#trialOptions(spec, started.attempt, trial),
         ...(host === undefined ? {} : { host }),
         events: {
           secondaryStatus: async (status, message) => {
@@ -193,7 +211,8 @@ export class TrainingWorker {
       }
     } finally {
       clearInterval(poll);
-      this.#running.delete(trial);
+      stopDeviceWatch();
+      this.#untrack(trial);
     }
     await writes.done();
     const usage = { billableSeconds: result.billableSeconds, cost: result.cost };
@@ -215,21 +234,44 @@ export class TrainingWorker {
     log.info({ job: name, status: result.status, billableSeconds: result.billableSeconds, reason: result.failureReason }, 'attempt ended');
   }
 
+  /** A running trial of job `name`, with a GPU of its own when the host has some; #untrack gives them back. */
   #track(name: string): RunningTrial {
-    const trial = { name, stop: new AbortController() };
+    const gpu = this.#freeGpus.shift();
+    const trial = { name, stop: new AbortController(), ...(gpu === undefined ? {} : { gpu }) };
     this.#running.add(trial);
     return trial;
   }
 
-  #trialOptions(spec: TrainingJobSpec, attempt: number, stop: AbortSignal) {
+  #untrack(trial: RunningTrial): void {
+    this.#running.delete(trial);
+    if (trial.gpu !== undefined) this.#freeGpus.push(trial.gpu);
+  }
+
+  #trialOptions(spec: TrainingJobSpec, attempt: number, trial: RunningTrial): Omit<TrialOptions, 'events'> {
     return {
       spec,
       attempt,
       workRoot: this.#workRoot,
-      stop,
+      stop: trial.stop.signal,
       ...(this.options.priceTable === undefined ? {} : { priceTable: this.options.priceTable }),
       ...(this.options.instanceType === undefined ? {} : { instanceType: this.options.instanceType }),
+      ...(this.options.trialScripts === undefined ? {} : { trialScripts: this.options.trialScripts }),
+      ...(trial.gpu === undefined ? {} : { environment: { CUDA_VISIBLE_DEVICES: trial.gpu } }),
     };
+  }
+
+  /** Records the trial's GPU readings as metrics of the job (with `host` for the other hosts of a gang) until stopped. */
+  #watchDevice(trial: RunningTrial, record: (metrics: MetricRecord[]) => void, host?: string): () => void {
+    const { deviceMetrics, deviceMetricsSeconds } = this.options;
+    if (deviceMetrics === undefined || trial.gpu === undefined) return () => {};
+    const gpu = trial.gpu;
+    const timer = setInterval(() => {
+      deviceMetrics(gpu).then(
+        (readings) => record(readings.map((reading) => ({ ...reading, timestamp: Date.now(), ...(host === undefined ? {} : { host }) }))),
+        (error: unknown) => this.options.log.warn({ job: trial.name, err: error }, 'could not read the GPU'),
+      );
+    }, (deviceMetricsSeconds ?? 30) * 1000);
+    return () => clearInterval(timer);
   }
 
   /**
@@ -336,13 +378,15 @@ export class TrainingWorker {
       logLines: (lines) => writes.add(() => this.store.appendLogs(name, lines.map((line) => `[${host}] ${line}`))),
       metric: (metric: MetricRecord) => writes.add(() => this.store.appendMetrics(name, [{ ...metric, host }])),
     };
+    const stopDeviceWatch = this.#watchDevice(trial, (metrics) => writes.add(() => this.store.appendMetrics(name, metrics)), host);
     try {
-      const result = await runTrial({ ...this.#trialOptions(description.spec, description.attempts, trial.stop.signal), host: { rank: entry.rank, addresses }, events });
+      const result = await runTrial({ ...this.#trialOptions(description.spec, description.attempts, trial), host: { rank: entry.rank, addresses }, events });
       log.info({ job: name, host, status: result.status, reason: result.failureReason }, 'host trial ended');
       if (result.status === 'Failed') await gangs.abort(name, entry.attempt, `${host} failed: ${result.failureReason}`);
     } finally {
       clearInterval(watch);
-      this.#running.delete(trial);
+      stopDeviceWatch();
+      this.#untrack(trial);
       await writes.done();
     }
   }

@@ -4,3 +4,5 @@ export type { FinalMetric, TrialMetric } from './trial-metrics.js';
 export type { StopReason } from './trial-stop.js';
 export { TrialOptionsError } from './errors.js';
 export type { TrialHost } from './trial-directory.js';
+export { runBlazingTextAlgorithm, type BlazingTextTrainers } from './blazingtext-algorithm.js';
+export { printEvent } from './trial-script.js';

@@ -60,6 +60,13 @@ export interface TrialOptions {
    * metrics.json and train.log under `output/algo-N/`. ShardedByS3Key channels download only this rank's objects.
    */
   host?: TrialHost;
+  /**
+   * The script that runs a built-in algorithm instead of this package's (a GPU worker's BlazingText on tensors); it
+   * gets the trial directory as its first argument and prints the same events.
+   */
+  trialScripts?: Partial<Record<Extract<TrainingJobSpec['algorithm'], string>, string>>;
+  /** Variables the trial gets from the worker besides SageMaker's (CUDA_VISIBLE_DEVICES: the GPU it may use). */
+  environment?: Record<string, string>;
 }
 
 export interface TrialResult {
@@ -296,8 +303,12 @@ class TrialAttempt {
       if (line.trim() !== '') lastStderrLine = line.trim();
     };
 
-    const command = typeof spec.algorithm === 'string' ? [process.execPath, trialScriptPath(TRIAL_SCRIPTS[spec.algorithm]), this.dir.root] : spec.algorithm.command;
-    const trial = new TrialProcess({ command, cwd: this.dir.root, env: this.dir.environment(process.env), onStdoutLine, onStderrLine });
+    const command =
+      typeof spec.algorithm === 'string'
+        ? [process.execPath, options.trialScripts?.[spec.algorithm] ?? trialScriptPath(TRIAL_SCRIPTS[spec.algorithm]), this.dir.root]
+        : spec.algorithm.command;
+    const env = { ...this.dir.environment(process.env), ...options.environment };
+    const trial = new TrialProcess({ command, cwd: this.dir.root, env, onStdoutLine, onStderrLine });
     const stopWatch = this.stop.whileRunning(() => trial.terminate(spec.stopGracePeriodSeconds));
     this.stop.limitRuntime(spec.stoppingCondition.maxRuntimeInSeconds);
     this.checkpoints?.start(options.checkpointSyncSeconds ?? DEFAULT_CHECKPOINT_SYNC_SECONDS);

@@ -97,3 +97,8 @@ export function restoreRows(memory: WebAssembly.Memory, offset: number, rows: nu
   new Float32Array(memory.buffer, offset, rows * dim).set(values);
   expandRows(memory, offset, rows, dim, stride);
 }
+
+/** The generator seed of the input rows' initialisation (the kernel's fillUniform) for a training seed. */
+export function inputInitSeed(seed: number): bigint {
+  return BigInt(seed) * 2654435761n + 17n;
+}

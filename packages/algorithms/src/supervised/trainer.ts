@@ -1,10 +1,10 @@
 import { availableParallelism } from 'node:os';
 import { InputDataError, TrainingDivergedError, type SupervisedHyperparameters, type TrainingProgress } from '@blazefleet/core';
 import { KERNEL_LOSSES, kernelModule } from '../kernels/kernel-module.js';
-import { MemoryPlan, compactRows, expandRows, fillActivationTables, paddedStride, restoreRows, shuffle, takeActivationTables, threadScratchBytes } from '../kernels/shared-memory.js';
+import { MemoryPlan, compactRows, expandRows, fillActivationTables, inputInitSeed, paddedStride, restoreRows, takeActivationTables, threadScratchBytes } from '../kernels/shared-memory.js';
 import { TrainingThreads, findNonFinite, type ThreadCounters } from '../kernels/training-threads.js';
-import { SparseRowMatrix, rowSlots } from '../sparse-row-matrix.js';
 import { Classifier } from './classifier.js';
+import { LABEL_NEGATIVE_TABLE_SIZE, classifierInputLayout, classifierInputMatrix, fillLabelNegatives } from './classifier-setup.js';
 import { buildLabelTree } from './label-tree.js';
 import { classificationMetrics } from './metrics.js';
 import type { LabeledDictionary, LabeledExamples } from './labeled-data.js';
@@ -68,9 +68,6 @@ export interface TrainedClassifier {
   threads: number;
 }
 
-/** fastText draws negative labels from a table of label counts^0.5. */
-const LABEL_NEGATIVE_TABLE_SIZE = 1 << 20;
-
 /**
  * Trains fastText's supervised model with Hogwild threads on the WebAssembly kernels (plain Hogwild, as fastText:
  * the per-thread hot-row replicas of word2vec measured worse accuracy here, since every example updates the labels): input rows (words, word and
@@ -80,17 +77,13 @@ const LABEL_NEGATIVE_TABLE_SIZE = 1 << 20;
 export async function trainClassifier(options: SupervisedTrainingOptions): Promise<TrainedClassifier> {
   const { dictionary, examples, validation, hyperparameters: hp } = options;
   const seed = options.seed ?? 1;
-  const nwords = dictionary.words.size;
   const nlabels = dictionary.labels.length;
   if (examples.exampleCount === 0 || nlabels === 0) throw new InputDataError('training data', 'has no labeled example');
   const threadCount = Math.max(1, Math.min(options.threads ?? availableParallelism(), Math.ceil(examples.exampleCount / 64)));
   const dim = hp.vector_dim;
   const stride = paddedStride(dim);
-  const features = dictionary.features;
-  // As fastText: without word or character n-grams there is nothing to hash, so no bucket rows.
-  const buckets = features.wordNgrams > 1 || features.maxn > 0 ? features.buckets : 0;
-  const storedRows = buckets > 0 ? storedInputRows(examples.features, nwords, buckets) : undefined;
-  const inputRows = storedRows?.length ?? nwords;
+  const layout = classifierInputLayout(dictionary, examples);
+  const inputRows = layout.rowCount;
   const tree = hp.loss === 'hs' ? buildLabelTree(dictionary.labelCounts) : undefined;
 
   const module = kernelModule();
@@ -113,11 +106,9 @@ export async function trainClassifier(options: SupervisedTrainingOptions): Promi
   const { memory, kernel } = plan.allocate();
   const buffer = memory.buffer;
   fillActivationTables(memory, tables);
-  kernel.fillUniform(at.input, inputRows, dim, stride, 1 / dim, BigInt(seed) * 2654435761n + 17n);
+  kernel.fillUniform(at.input, inputRows, dim, stride, 1 / dim, inputInitSeed(seed));
   if (hp.loss === 'ns') {
-    const negatives = new Int32Array(buffer, at.negatives, LABEL_NEGATIVE_TABLE_SIZE);
-    fillLabelNegatives(negatives, dictionary.labelCounts);
-    shuffle(negatives, seed);
+    fillLabelNegatives(new Int32Array(buffer, at.negatives, LABEL_NEGATIVE_TABLE_SIZE), dictionary.labelCounts, seed);
   }
   if (tree) {
     new Int32Array(buffer, at.treeOffsets, tree.pathOffsets.length).set(tree.pathOffsets);
@@ -125,12 +116,7 @@ export async function trainClassifier(options: SupervisedTrainingOptions): Promi
     new Int32Array(buffer, at.treeCodes, tree.pathCodes.length).set(tree.pathCodes);
   }
   new Int32Array(buffer, at.featureOffsets, examples.featureOffsets.length).set(examples.featureOffsets);
-  const kernelFeatures = new Int32Array(buffer, at.features, examples.features.length);
-  if (storedRows === undefined) kernelFeatures.set(examples.features);
-  else {
-    const slots = rowSlots(storedRows, nwords + buckets);
-    for (let i = 0; i < kernelFeatures.length; i++) kernelFeatures[i] = slots[examples.features[i]!]!;
-  }
+  new Int32Array(buffer, at.features, layout.features.length).set(layout.features);
   new Int32Array(buffer, at.labelOffsets, examples.labelOffsets.length).set(examples.labelOffsets);
   new Int32Array(buffer, at.labels, examples.labels.length).set(examples.labels);
   const resumed = options.resumeFrom;
@@ -175,7 +161,7 @@ export async function trainClassifier(options: SupervisedTrainingOptions): Promi
     }),
     options.progressIntervalMs,
   );
-  const inputMatrix = (values: Float32Array) => new SparseRowMatrix(nwords + buckets, dim, values, storedRows);
+  const inputMatrix = (values: Float32Array) => classifierInputMatrix(layout, dim, values);
   const classifierOnModel = () =>
     new Classifier(
       dictionary,
@@ -238,38 +224,4 @@ export async function trainClassifier(options: SupervisedTrainingOptions): Promi
     tokensPerSecond: seconds > 0 ? ((epoch - firstEpoch) * examples.tokenCount) / seconds : 0,
     threads: threadCount,
   };
-}
-
-/**
- * The input rows a model stores: every word's, and the n-gram buckets that training examples use. Training never
- * updates the other buckets; fastText leaves them at their random initial values, which only add noise to the hidden
- * vector of a text with n-grams unseen in training. Here they are zero and not stored: the predicted ranking is that
- * of the same text without its unseen n-grams, and a model with 2 M buckets takes megabytes instead of 800 MB.
- */
-function storedInputRows(features: Int32Array, nwords: number, buckets: number): Int32Array {
-  const used = new Uint8Array(buckets);
-  let count = 0;
-  for (let i = 0; i < features.length; i++) {
-    const bucket = features[i]! - nwords;
-    if (bucket >= 0 && used[bucket] === 0) {
-      used[bucket] = 1;
-      count++;
-    }
-  }
-  const rows = new Int32Array(nwords + count);
-  for (let w = 0; w < nwords; w++) rows[w] = w;
-  for (let b = 0, at = nwords; b < buckets; b++) if (used[b] === 1) rows[at++] = nwords + b;
-  return rows;
-}
-
-/** Labels in proportion to count^0.5 (fastText's NegativeSamplingLoss table). */
-function fillLabelNegatives(table: Int32Array, counts: Float64Array): void {
-  let total = 0;
-  for (const c of counts) total += Math.sqrt(c);
-  let at = 0;
-  for (let l = 0; l < counts.length; l++) {
-    const end = l === counts.length - 1 ? table.length : Math.min(table.length, at + Math.max(1, Math.round((Math.sqrt(counts[l]!) / total) * table.length)));
-    table.fill(l, at, end);
-    at = end;
-  }
 }

@@ -1,9 +1,9 @@
 import type { Word2VecHyperparameters } from '@blazefleet/core';
-import { CHUNK_TOKENS, MemoryPlan, fillActivationTables, paddedStride, shuffle, takeActivationTables, threadScratchBytes } from '../kernels/shared-memory.js';
+import { CHUNK_TOKENS, MemoryPlan, fillActivationTables, inputInitSeed, paddedStride, takeActivationTables, threadScratchBytes } from '../kernels/shared-memory.js';
+import { NEGATIVE_TABLE_SIZE, shuffledNegativeTable } from './sampling-tables.js';
 import type { SubwordIndex } from '../subwords.js';
 import type { Vocabulary } from '../vocabulary.js';
 
-const NEGATIVE_TABLE_SIZE = 10_000_000;
 /** Rows of the most frequent words that each thread replicates when there are several threads (see the kernels). */
 const HOT_ROWS = 4096;
 
@@ -76,10 +76,8 @@ export function createModelMemory(
 
   const { memory, kernel } = plan.allocate();
   const buffer = memory.buffer;
-  kernel.fillUniform(layout.input, inputRows, dim, stride, 1 / dim, BigInt(seed) * 2654435761n + 17n);
-  const negatives = new Int32Array(buffer, layout.negatives, NEGATIVE_TABLE_SIZE);
-  negatives.set(vocabulary.negativeTable(NEGATIVE_TABLE_SIZE));
-  shuffle(negatives, seed);
+  kernel.fillUniform(layout.input, inputRows, dim, stride, 1 / dim, inputInitSeed(seed));
+  new Int32Array(buffer, layout.negatives, NEGATIVE_TABLE_SIZE).set(shuffledNegativeTable(vocabulary, seed));
   new Float32Array(buffer, layout.keep, nwords).set(vocabulary.keepProbabilities(hp.sampling_threshold));
   fillActivationTables(memory, tables);
   if (subwords) {

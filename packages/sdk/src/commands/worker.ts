@@ -7,9 +7,13 @@ import { COMMON_OPTIONS, type Command } from '../command.js';
 import { FLEET_OPTIONS, fleetOverrides, untilInterrupted } from '../fleet-options.js';
 
 const OPTIONS: OptionSpecs = {
-  pool: { type: 'string', valueName: 'cpu', description: 'The pool whose jobs this worker takes (cpu; gpu workers come with the GPU worker package). Required.' },
+  pool: {
+    type: 'string',
+    valueName: 'cpu|gpu',
+    description: 'The pool whose jobs this worker takes: cpu, or gpu (jobs of ml.p* and ml.g* instance types, trained on TensorFlow.js tensors). Required.',
+  },
   'instance-type': { type: 'string', valueName: 'TYPE', description: "This host's instance type, for the cost of its trials (default: what each job asks for)." },
-  concurrency: { type: 'string', valueName: 'N', description: 'Trials at once (default 1: one trial uses all its threads).' },
+  concurrency: { type: 'string', valueName: 'N', description: 'Trials at once (default 1 for cpu: one trial uses all its threads; for gpu, one per GPU).' },
   'work-dir': { type: 'string', valueName: 'DIR', description: 'Where trial directories are made and removed (default: the system temporary directory).' },
   'host-address': {
     type: 'string',
@@ -33,11 +37,7 @@ const OPTIONS: OptionSpecs = {
 async function worker(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseArguments(argv, OPTIONS, { allowExtra: false, allowPositionals: false });
   const pool = stringOption(args, 'pool');
-  if (pool !== 'cpu') {
-    throw new UsageError(
-      pool === 'gpu' ? '--pool gpu: the GPU worker is not part of this installation yet; run --pool cpu workers' : `--pool: expected cpu, got ${JSON.stringify(pool ?? '')}`,
-    );
-  }
+  if (pool !== 'cpu' && pool !== 'gpu') throw new UsageError(`--pool: expected cpu or gpu, got ${JSON.stringify(pool ?? '')}`);
   const instanceType = stringOption(args, 'instance-type');
   if (instanceType !== undefined) describeInstanceType(instanceType);
   const workDir = stringOption(args, 'work-dir');
@@ -56,15 +56,14 @@ async function worker(argv: readonly string[], io: CliIo): Promise<number> {
             throw new InputDataError(priceTableFile, `cannot read the price table: ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
           }),
         );
-  const { TrainingWorker } = await import('@blazefleet/worker-cpu');
   const { fleetLocation } = await import('@blazefleet/queue');
   const location = fleetLocation(process.env, fleetOverrides(args));
   const log = pino({ base: { pool } }, pino.destination({ dest: 1, sync: true }));
-  const running = await TrainingWorker.start({
+  const concurrency = args.options.concurrency === undefined ? undefined : integerOption(args, 'concurrency', 1, 1);
+  const options = {
     ...location,
-    pool: pool as InstancePool,
     log,
-    concurrency: integerOption(args, 'concurrency', 1, 1),
+    ...(concurrency === undefined ? {} : { concurrency }),
     ...(instanceType === undefined ? {} : { instanceType }),
     ...(workDir === undefined ? {} : { workRoot: workDir }),
     ...(hostAddress === undefined ? {} : { hostAddress }),
@@ -72,7 +71,11 @@ async function worker(argv: readonly string[], io: CliIo): Promise<number> {
     ...(priceTable === undefined ? {} : { priceTable }),
     ...(process.env.BLAZEFLEET_LOCK_DURATION_MS ? { lockDurationMs: Number(process.env.BLAZEFLEET_LOCK_DURATION_MS) } : {}),
     ...(process.env.BLAZEFLEET_STALLED_INTERVAL_MS ? { stalledIntervalMs: Number(process.env.BLAZEFLEET_STALLED_INTERVAL_MS) } : {}),
-  });
+  };
+  const running =
+    pool === 'gpu'
+      ? await (await import('@blazefleet/worker-gpu')).startGpuWorker(options)
+      : await (await import('@blazefleet/worker-cpu')).TrainingWorker.start({ ...options, pool: 'cpu' as InstancePool });
   await untilInterrupted(io);
   log.info({}, 'shutting down: running trials go back to the queue');
   await running.shutdown();
@@ -82,7 +85,7 @@ async function worker(argv: readonly string[], io: CliIo): Promise<number> {
 export const workerCommand: Command = {
   name: 'worker',
   summary: "Run a fleet worker: takes its pool's training jobs from the queue and runs each attempt as a trial.",
-  usage: 'worker --pool cpu [--instance-type ml.c5.2xlarge] [--concurrency 1] [--work-dir DIR]',
+  usage: 'worker --pool cpu|gpu [--instance-type ml.c5.2xlarge] [--concurrency N] [--work-dir DIR]',
   options: OPTIONS,
   details: () =>
     'SIGTERM or SIGINT: the worker takes no more jobs, stops its trials (they checkpoint) and hands them back to the\n' +
