@@ -55,7 +55,8 @@ describe('the gpu pool', () => {
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(fleet.describeJob('gpu-skipgram').secondaryStatus).toBe('Pending');
 
-    const gpuWorker = fleet.startWorker(join(dir, 'work-gpu'), {}, 'gpu');
+    // As on a host with two GPUs: one trial each, each with CUDA_VISIBLE_DEVICES set to its own.
+    const gpuWorker = fleet.startWorker(join(dir, 'work-gpu'), { CUDA_VISIBLE_DEVICES: '0,1' }, 'gpu');
     await gpuWorker.waitForLog(/worker started/);
     const job = await eventually(() => fleet.describeJob('gpu-skipgram'), (j) => j.status !== 'InProgress', 300_000);
     expect(job.status, JSON.stringify(job.failureReason)).toBe('Completed');
@@ -73,6 +74,14 @@ describe('the gpu pool', () => {
     const series = JSON.parse(fleet.cli(['metrics', 'gpu-supervised', '--json']).stdout) as { name: string }[];
     expect(series.map((m) => m.name)).toContain('train:loss');
     expect(await fleet.keys(bucket, 'output/gpu-supervised/output/model.tar.gz')).toHaveLength(1);
+    const command = { command: ['/bin/sh', '-c', 'echo "device=$CUDA_VISIBLE_DEVICES"; sleep 2; echo ok > "$SM_MODEL_DIR/ok.txt"'], metricDefinitions: [] };
+    const [first, second] = await Promise.all(
+      ['gpu-command-a', 'gpu-command-b'].map((name) => fleet.cliAsync(['submit', writeSpec(name, { algorithm: command, hyperParameters: {} }), '--wait'])),
+    );
+    expect(first!.code, first!.stdout).toBe(0);
+    expect(second!.code, second!.stdout).toBe(0);
+    const devices = ['gpu-command-a', 'gpu-command-b'].map((name) => /device=(\S*)/.exec(fleet.cli(['logs', name]).stdout)?.[1]);
+    expect(devices.sort()).toEqual(['0', '1']);
     await gpuWorker.kill('SIGTERM');
     await eventually(() => fleet.workerCount('gpu'), (count) => count === 0);
   }, 600_000);

@@ -136,7 +136,7 @@ describe('training jobs on the fleet', () => {
       [['stop', 'a', 'b'], 'unexpected argument "b"'],
       [['submit'], 'submit needs the training job spec'],
       [['submit', join(dir, 'no-such-spec.json')], 'no such file (the training job spec)'],
-      [['worker', '--pool', 'tpu'], '--pool: expected cpu, got "tpu"'],
+      [['worker', '--pool', 'tpu'], '--pool: expected cpu or gpu, got "tpu"'],
       [['worker', '--pool', 'cpu', '--price-table', join(dir, 'no-prices.json')], 'cannot read the price table: no such file'],
     ];
     for (const [args, message] of cases) {

@@ -8,7 +8,7 @@ import { writeTopicCorpus } from '../../algorithms/src/testing/corpus-files.js';
 import { seededRandom } from '../../algorithms/src/testing/seeded-random.js';
 import { temporaryDirectory } from '../../algorithms/src/testing/temporary-directory.js';
 import { TFJS_BACKEND_VARIABLE, loadTensorBackend, type TensorBackend } from './tensor-backend.js';
-import { TensorSgns, trainWord2VecOnTensors, type ExampleBatch } from './tensor-word2vec.js';
+import { TensorSgns, rowOps, trainWord2VecOnTensors, type ExampleBatch } from './tensor-word2vec.js';
 
 const work = temporaryDirectory('tensor-word2vec-test-');
 
@@ -275,3 +275,23 @@ describe.skipIf(!haveSmallCorpus)(
     });
   },
 );
+
+describe('the row operations of the TensorFlow backends', () => {
+  it('gather and scale rows as the pure-JS fast paths do (run here on the pure-JS backend)', () => {
+    const { tf } = backend;
+    const random = seededRandom(7);
+    const matrix = tf.tensor2d(Float32Array.from({ length: 12 * 5 }, () => random() - 0.5), [12, 5]);
+    const ids = tf.tensor1d([3, 0, 11, 3, 7], 'int32');
+    const factors = tf.tensor1d([0.5, -2, 1, 0, 3]);
+    const native = rowOps(tf, true);
+    const fast = rowOps(tf, false);
+    const [gatheredNative, gatheredFast] = [native.gather(matrix, ids), fast.gather(matrix, ids)];
+    expect(Array.from(gatheredNative.dataSync())).toEqual(Array.from(gatheredFast.dataSync()));
+    const [scaledNative, scaledFast] = [native.scale(gatheredNative, factors), fast.scale(gatheredFast, factors)];
+    const a = scaledNative.dataSync();
+    const b = scaledFast.dataSync();
+    for (let i = 0; i < a.length; i++) expect(a[i]).toBeCloseTo(b[i]!, 6);
+    expect(Array.from(a.slice(0, 5))).toEqual(Array.from(matrix.dataSync().slice(15, 20)).map((x) => Math.fround(x * 0.5)));
+    tf.dispose([matrix, ids, factors, gatheredNative, gatheredFast, scaledNative, scaledFast]);
+  });
+});

@@ -286,8 +286,8 @@ interface RowOps {
  * with one row per segment copies whole rows instead (8x faster), and a batch of 1 x 1 by 1 x dim products scales rows
  * (6x faster). TensorFlow has fast gathers and broadcasts, and no sparseSegmentSum kernel in tfjs-node.
  */
-function rowOps(tf: Tfjs): RowOps {
-  if (tf.getBackend() !== 'cpu') {
+export function rowOps(tf: Tfjs, native = tf.getBackend() !== 'cpu'): RowOps {
+  if (native) {
     return { gather: (matrix, ids) => tf.gather(matrix, ids), scale: (matrix, factors) => matrix.mul(factors.expandDims(1)) };
   }
   return {

@@ -20,12 +20,11 @@ export async function connectReplicaRing(options: RingAllReduceOptions & { syncP
   // lower mean_rho.
   let base: Float32Array | undefined;
   let sums = new Float32Array(0);
-  let own = new Float32Array(0);
   return {
     index: ring.rank,
     count: ring.size,
     syncPositions: options.syncPositions ?? DEFAULT_SYNC_POSITIONS,
-    async synchronize(values, ranges = [[0, values.length]], settled = true) {
+    async synchronize(values, ranges = [[0, values.length]]) {
       if (base === undefined) {
         // The first call, before training: the models are the same everywhere (one seed), so there is nothing to send.
         base = values.slice();
@@ -33,28 +32,12 @@ export async function connectReplicaRing(options: RingAllReduceOptions & { syncP
       }
       for (const [start, end] of ranges) {
         const n = end - start;
-        if (sums.length < n) {
-          sums = new Float32Array(n);
-          own = new Float32Array(n);
-        }
+        if (sums.length < n) sums = new Float32Array(n);
         const summed = sums.subarray(0, n);
-        const mine = own.subarray(0, n);
-        for (let i = 0; i < n; i++) {
-          const change = values[start + i]! - base[start + i]!;
-          mine[i] = change;
-          summed[i] = change;
-        }
+        for (let i = 0; i < n; i++) summed[i] = values[start + i]! - base[start + i]!;
         await ring.sum(summed);
-        // Settled, nothing changed the values meanwhile: they become the common model, bit for bit on every host.
-        // Otherwise training went on: the others' changes are added to what this host has now.
-        if (settled) {
-          for (let i = 0; i < n; i++) values[start + i] = base[start + i]! += summed[i]!;
-        } else {
-          for (let i = 0; i < n; i++) {
-            base[start + i]! += summed[i]!;
-            values[start + i]! += summed[i]! - mine[i]!;
-          }
-        }
+        // The common model, bit for bit on every host.
+        for (let i = 0; i < n; i++) values[start + i] = base[start + i]! += summed[i]!;
       }
     },
     get bytesSent() {

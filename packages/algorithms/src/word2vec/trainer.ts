@@ -34,22 +34,20 @@ export interface ModelReplicas {
    */
   shards?: { positions: number; tokenCount: number };
   /**
-   * Adds every other replica's changes since the previous synchronization to `values` (or only to its `ranges`,
-   * [start, end) element offsets); the first call, on identical initial models, only records them. `settled` (the
-   * default): nothing changes `values` while the call runs, and they end the same on every replica. Otherwise
-   * training goes on meanwhile and keeps its changes, which the next synchronization sends. Every replica makes the
-   * same calls in the same order, one at a time.
+   * Makes `values` (or only its `ranges`, [start, end) element offsets) the same on every replica: the values at their
+   * previous synchronization plus every replica's changes since (the first call, on identical initial models, only
+   * records them). Every replica makes the same calls in the same order, while nothing trains.
    */
-  synchronize(values: Float32Array, ranges?: readonly (readonly [number, number])[], settled?: boolean): Promise<void>;
+  synchronize(values: Float32Array, ranges?: readonly (readonly [number, number])[]): Promise<void>;
 }
 
 /** Keeps the replicas' generators apart: without it they would subsample and draw negatives alike. */
 const REPLICA_SEED_STRIDE = 7919;
 /**
  * Rows of the most frequent words synchronized after every part; the whole model after every FULL_SYNC_PARTS. On the
- * 16.9 M-word corpus with 2 hosts (bench/distributed.ts), a whole-model sync every 8 parts sent 165 bytes per word and
- * trained 1.36x the words/s of one host; every 32, 95 bytes and 1.54x at the same mean_rho (0.687 against 0.682);
- * once an epoch (128 parts), 1.64x but mean_rho 0.643: the rarer words' rows then drift apart for too long.
+ * 16.9 M-word corpus with 2 hosts (bench/distributed.ts), a whole-model sync every 8 parts sent 165 bytes per training
+ * word, every 32 parts 83 bytes and trained 13% faster at the same mean_rho (0.687 against 0.682); once an epoch (128
+ * parts) 6% faster again, but mean_rho fell to 0.643: the rarer words' rows then drift apart for too long.
  */
 const HOT_SYNC_ROWS = 4096;
 const FULL_SYNC_PARTS = 32;
@@ -165,19 +163,13 @@ export async function trainWord2Vec(options: Word2VecTrainingOptions): Promise<T
     // The replicas start from the same model (the same seed): the first call records it as the base of their changes.
     await replicas?.synchronize(modelRows(memory, layout));
     for (; epoch < hp.epochs; epoch++) {
-      // The changes of a part are synchronized while the next part trains, so that no host waits for the others at
-      // every sync; at the end of each epoch, with training paused, the models become the same everywhere.
-      let syncing: Promise<void> | undefined;
       for (let part = 0; part < partsPerEpoch; part++) {
-        const [diverged] = await Promise.all([threads.runEpochPart({ epoch, part, parts: partsPerEpoch }, options.signal), syncing]);
-        if (diverged) throw new TrainingDivergedError(epoch + 1, 'loss became NaN');
-        if (!replicas) continue;
+        if (await threads.runEpochPart({ epoch, part, parts: partsPerEpoch }, options.signal)) throw new TrainingDivergedError(epoch + 1, 'loss became NaN');
         // Ji et al.: the frequent words' rows change with almost every step, the others rarely: those are synchronized
-        // after every part, the whole model every FULL_SYNC_PARTS parts and at the end of each epoch.
-        const last = part === partsPerEpoch - 1;
-        const full = (part + 1) % FULL_SYNC_PARTS === 0 || last;
-        syncing = replicas.synchronize(modelRows(memory, layout), full ? undefined : hotRanges(layout), last);
-        if (last) await syncing;
+        // after every part, the whole model every FULL_SYNC_PARTS parts and at the end of each epoch. (Summing a part's
+        // changes while the next part trained measured no faster on one core per host, and raced with training.)
+        const full = (part + 1) % FULL_SYNC_PARTS === 0 || part === partsPerEpoch - 1;
+        await replicas?.synchronize(modelRows(memory, layout), full ? undefined : hotRanges(layout));
       }
       const evaluate = options.onEpochEnd !== undefined && epoch + 1 < hp.epochs;
       if (!evaluate && options.onCheckpoint === undefined) continue;
