@@ -17,6 +17,7 @@ import {
   type TrainedClassifier,
 } from '@blazefleet/algorithms';
 import { HyperparameterError, InputDataError, TrainingDivergedError, type SupervisedLoss } from '@blazefleet/core';
+import { EpochRandom, epochRandom } from './epoch-random.js';
 import type { TensorBackend, TensorBackendName, Tfjs } from './tensor-backend.js';
 
 export interface TensorClassifierOptions extends SupervisedTrainingOptions {
@@ -305,18 +306,6 @@ function labelNegatives(counts: Float64Array, seed: number): Int32Array {
   return table;
 }
 
-/** A generator of uniform [0, 1) numbers for one epoch (mulberry32 seeded from seed and epoch), so that a resumed run goes on as one never stopped. */
-function epochRandom(seed: number, epoch: number): () => number {
-  let state = (Math.imul(seed | 0, 0x9e3779b1) ^ Math.imul(epoch + 1, 0x85ebca6b)) >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 interface LabelSampling {
   labels: number;
   negativeSamples: number;
@@ -329,7 +318,7 @@ class BatchBuilder {
   /** Per held input row: its index in the batch being built, or -1. */
   readonly #slotOf: Int32Array;
   readonly #unitsPerExample: number;
-  #random: () => number = Math.random;
+  #random = new EpochRandom(0);
   #negativeAt = 0;
 
   constructor(
@@ -348,10 +337,10 @@ class BatchBuilder {
     this.#unitsPerExample = loss === 'ns' ? 1 + sampling.negativeSamples : loss === 'hs' ? longestPath : 0;
   }
 
-  startEpoch(random: () => number): void {
+  startEpoch(random: EpochRandom): void {
     this.#random = random;
     const table = this.sampling.negatives;
-    this.#negativeAt = table ? Math.floor(random() * table.length) : 0;
+    this.#negativeAt = table ? random.below(table.length) : 0;
   }
 
   /** The batch of examples [from, to); `workBefore` examples were processed before `from` in earlier epochs. */
@@ -385,7 +374,7 @@ class BatchBuilder {
       const progress = Math.min(1, Math.fround((workBefore + e) / this.totalWork));
       learningRates[count] = Math.fround(rate * Math.fround(1 - progress));
       inverseCounts[count] = 1 / (fe - fs);
-      const target = labels[le - ls === 1 ? ls : ls + Math.floor(this.#random() * (le - ls))]!;
+      const target = labels[le - ls === 1 ? ls : ls + this.#random.below(le - ls)]!;
       targets[count] = target;
       for (let f = fs; f < fe; f++) {
         const row = features[f]!;

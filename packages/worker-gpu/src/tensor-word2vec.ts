@@ -9,6 +9,7 @@ import {
   type Word2VecTrainingState,
 } from '@blazefleet/algorithms';
 import type { Scalar, Tensor1D, Tensor2D, Tensor3D } from '@tensorflow/tfjs';
+import { EpochRandom, epochRandom } from './epoch-random.js';
 import type { TensorBackend, TensorBackendName, Tfjs } from './tensor-backend.js';
 
 /** What training on tensors takes besides the CPU engine's options. */
@@ -349,7 +350,7 @@ class ExampleSampler {
   #position = 0;
   #positionsBefore = 0;
   #negativeAt = 0;
-  #random = new Random(0);
+  #random = new EpochRandom(0);
   readonly #cbow: boolean;
   readonly #window: number;
   readonly #width: number;
@@ -389,7 +390,7 @@ class ExampleSampler {
   }
 
   startEpoch(epoch: number, seed: number): void {
-    this.#random = new Random(epochSeed(seed, epoch));
+    this.#random = epochRandom(seed, epoch);
     this.#negativeAt = this.#random.below(this.negatives.length);
     this.#position = 0;
     this.#length = 0;
@@ -480,55 +481,4 @@ class ExampleSampler {
     }
     return false;
   }
-}
-
-/** The generator state of one epoch: every epoch samples alike whether or not the run resumed before it. */
-function epochSeed(seed: number, epoch: number): number {
-  return (Math.imul(seed, 0x9e3779b1) ^ Math.imul(epoch + 1, 0x85ebca77)) >>> 0;
-}
-
-/** xoshiro128** seeded by SplitMix32: fast 32-bit draws for the host-side sampling. */
-class Random {
-  #a: number;
-  #b: number;
-  #c: number;
-  #d: number;
-
-  constructor(seed: number) {
-    let state = seed | 0;
-    const splitMix = (): number => {
-      state = (state + 0x9e3779b9) | 0;
-      let z = state;
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-      return (z ^ (z >>> 16)) | 0;
-    };
-    this.#a = splitMix();
-    this.#b = splitMix();
-    this.#c = splitMix();
-    this.#d = splitMix();
-  }
-
-  /** Uniform in [0, 1). */
-  uniform(): number {
-    const b = this.#b;
-    const result = Math.imul(rotateLeft(Math.imul(b, 5), 7), 9) >>> 0;
-    const t = b << 9;
-    this.#c ^= this.#a;
-    this.#d ^= b;
-    this.#b ^= this.#c;
-    this.#a ^= this.#d;
-    this.#c ^= t;
-    this.#d = rotateLeft(this.#d, 11);
-    return result / 4294967296;
-  }
-
-  /** Uniform integer in [0, n). */
-  below(n: number): number {
-    return Math.floor(this.uniform() * n);
-  }
-}
-
-function rotateLeft(x: number, k: number): number {
-  return (x << k) | (x >>> (32 - k));
 }
