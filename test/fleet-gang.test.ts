@@ -1,9 +1,9 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { temporaryDirectory } from '../packages/algorithms/src/testing/temporary-directory.js';
 import { writeTinyCorpus } from './blazefleet-cli.js';
-import { TestFleet, eventually } from './fleet-support.js';
+import { TestFleet, eventually, writeJobSpec } from './fleet-support.js';
 
 // Jobs on several instances over the fleet, its workers on this machine's loopback: gang start, what each host
 // sees, per-host logs and metrics, sharded channels, and waiting for workers that do not exist.
@@ -13,23 +13,18 @@ let fleet: TestFleet;
 const bucket = 'gang-test';
 const GANG_TIMEOUT_SECONDS = 6;
 
-function writeSpec(name: string, spec: Record<string, unknown>): string {
-  const path = join(dir, `${name}.json`);
-  writeFileSync(path, JSON.stringify({
-    name,
-    algorithm: 'blazingtext',
-    hyperParameters: { mode: 'batch_skipgram', epochs: '2', vector_dim: '16', min_count: '2', evaluation: 'false' },
-    inputDataConfig: [{ channelName: 'train', uri: `s3://${bucket}/corpus/` }],
-    outputPath: `s3://${bucket}/output`,
-    resourceConfig: { instanceType: 'ml.c5.xlarge', instanceCount: 2 },
-    stoppingCondition: { maxRuntimeInSeconds: 600 },
-    retryStrategy: { maximumRetryAttempts: 1 },
-    ...spec,
-  }));
-  return path;
-}
+/** What every job of this file is, unless it says otherwise. */
+const SPEC_DEFAULTS = {
+  algorithm: 'blazingtext',
+  hyperParameters: { mode: 'batch_skipgram', epochs: '2', vector_dim: '16', min_count: '2', evaluation: 'false' },
+  inputDataConfig: [{ channelName: 'train', uri: `s3://${bucket}/corpus/` }],
+  outputPath: `s3://${bucket}/output`,
+  resourceConfig: { instanceType: 'ml.c5.xlarge', instanceCount: 2 },
+  stoppingCondition: { maxRuntimeInSeconds: 600 },
+  retryStrategy: { maximumRetryAttempts: 1 },
+};
 
-
+const writeSpec = (name: string, spec: Record<string, unknown>): string => writeJobSpec(dir, name, SPEC_DEFAULTS, spec);
 
 beforeAll(async () => {
   fleet = await TestFleet.start();

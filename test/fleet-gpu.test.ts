@@ -1,9 +1,9 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { temporaryDirectory } from '../packages/algorithms/src/testing/temporary-directory.js';
 import { writeTinyCorpus } from './blazefleet-cli.js';
-import { TestFleet, eventually } from './fleet-support.js';
+import { TestFleet, eventually, writeJobSpec } from './fleet-support.js';
 
 // Jobs of GPU instance types: they wait for a gpu worker (saying so) rather than run on cpu workers, unless their spec
 // allows the fallback; a gpu worker trains them on TensorFlow.js tensors (here its pure-JS CPU backend, as no GPU and
@@ -13,20 +13,17 @@ const dir = temporaryDirectory('blazefleet-gpu-');
 let fleet: TestFleet;
 const bucket = 'gpu-test';
 
-function writeSpec(name: string, spec: Record<string, unknown>): string {
-  const path = join(dir, `${name}.json`);
-  writeFileSync(path, JSON.stringify({
-    name,
-    algorithm: 'blazingtext',
-    hyperParameters: { mode: 'skipgram', epochs: '2', vector_dim: '16', min_count: '2' },
-    inputDataConfig: [{ channelName: 'train', uri: `s3://${bucket}/corpus/` }],
-    outputPath: `s3://${bucket}/output`,
-    resourceConfig: { instanceType: 'ml.g4dn.xlarge', instanceCount: 1 },
-    stoppingCondition: { maxRuntimeInSeconds: 600 },
-    ...spec,
-  }));
-  return path;
-}
+/** What every job of this file is, unless it says otherwise. */
+const SPEC_DEFAULTS = {
+  algorithm: 'blazingtext',
+  hyperParameters: { mode: 'skipgram', epochs: '2', vector_dim: '16', min_count: '2' },
+  inputDataConfig: [{ channelName: 'train', uri: `s3://${bucket}/corpus/` }],
+  outputPath: `s3://${bucket}/output`,
+  resourceConfig: { instanceType: 'ml.g4dn.xlarge', instanceCount: 1 },
+  stoppingCondition: { maxRuntimeInSeconds: 600 },
+};
+
+const writeSpec = (name: string, spec: Record<string, unknown>): string => writeJobSpec(dir, name, SPEC_DEFAULTS, spec);
 
 beforeAll(async () => {
   fleet = await TestFleet.start();

@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { CreateBucketCommand, PutObjectCommand, S3Client, ListObjectsV2Command, GetObjectCommand } from '@aws-sdk/client-s3';
 import { Redis } from 'ioredis';
@@ -159,4 +161,11 @@ export async function eventually<T>(read: () => T | Promise<T>, done: (value: T)
     if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting; last value: ${JSON.stringify(value).slice(0, 2000)}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
+}
+
+/** Writes the job spec `{ name, ...defaults, ...spec }` to `<dir>/<name>.json` for `submit`, and returns its path. */
+export function writeJobSpec(dir: string, name: string, defaults: Record<string, unknown>, spec: Record<string, unknown> = {}): string {
+  const path = join(dir, `${name}.json`);
+  writeFileSync(path, JSON.stringify({ name, ...defaults, ...spec }));
+  return path;
 }

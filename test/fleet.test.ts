@@ -4,7 +4,7 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { temporaryDirectory } from '../packages/algorithms/src/testing/temporary-directory.js';
 import { writeTinyCorpus } from './blazefleet-cli.js';
-import { TestFleet, eventually } from './fleet-support.js';
+import { TestFleet, eventually, writeJobSpec } from './fleet-support.js';
 
 /** Entry names of a tar archive (ustar headers every 512 bytes, after each entry's data). */
 function tarEntries(tar: Buffer): string[] {
@@ -24,22 +24,17 @@ let fleet: TestFleet;
 const bucket = 'fleet-test';
 const corpus = join(dir, 'corpus.txt');
 
-function writeSpec(name: string, spec: Record<string, unknown>): string {
-  const path = join(dir, `${name}.json`);
-  writeFileSync(path, JSON.stringify({
-    name,
-    algorithm: 'blazingtext',
-    hyperParameters: { mode: 'skipgram', epochs: '2', vector_dim: '16', min_count: '2', evaluation: 'false' },
-    inputDataConfig: [{ channelName: 'train', uri: `s3://${bucket}/corpus/` }],
-    outputPath: `s3://${bucket}/output`,
-    resourceConfig: { instanceType: 'ml.c5.xlarge', instanceCount: 1 },
-    stoppingCondition: { maxRuntimeInSeconds: 600 },
-    ...spec,
-  }));
-  return path;
-}
+/** What every job of this file is, unless it says otherwise. */
+const SPEC_DEFAULTS = {
+  algorithm: 'blazingtext',
+  hyperParameters: { mode: 'skipgram', epochs: '2', vector_dim: '16', min_count: '2', evaluation: 'false' },
+  inputDataConfig: [{ channelName: 'train', uri: `s3://${bucket}/corpus/` }],
+  outputPath: `s3://${bucket}/output`,
+  resourceConfig: { instanceType: 'ml.c5.xlarge', instanceCount: 1 },
+  stoppingCondition: { maxRuntimeInSeconds: 600 },
+};
 
-
+const writeSpec = (name: string, spec: Record<string, unknown>): string => writeJobSpec(dir, name, SPEC_DEFAULTS, spec);
 
 beforeAll(async () => {
   fleet = await TestFleet.start();
