@@ -21,23 +21,21 @@ import { EpochRandom, epochRandom } from './epoch-random.js';
 import type { TensorBackend, TensorBackendName, Tfjs } from './tensor-backend.js';
 
 export interface TensorClassifierOptions extends SupervisedTrainingOptions {
-  /**
-   * Examples per update. Default: the backend's (1024 on tensorflow-gpu, 256 on tensorflow, 32 on cpu), at most an
-   * epoch's examples / 200, so that a small data set still gets enough updates (few large steps learn less).
-   */
+  /** Examples per update; default defaultClassifierBatchSize. */
   batchSize?: number;
-  /**
-   * The most updates of one batch a row takes at full size (default 32). The examples of a batch all see the same
-   * model, so a row they share (a frequent word, a label) gets the sum of stale gradients, which overshoots when large:
-   * a row updated n > maxRowUpdates times in a batch gets that sum times maxRowUpdates / n, its step bounded as by
-   * Hogwild with that many threads.
-   */
-  maxRowUpdates?: number;
 }
 
 const DEFAULT_BATCH_SIZES: Record<TensorBackendName, number> = { 'tensorflow-gpu': 1024, tensorflow: 256, cpu: 32 };
 const MIN_BATCHES_PER_EPOCH = 200;
-const DEFAULT_MAX_ROW_UPDATES = 32;
+
+/**
+ * The backend's batch size (1024 on tensorflow-gpu, 256 on tensorflow, 32 on cpu), at most an epoch's examples / 200,
+ * so that a small data set still gets enough updates: TREC (5,452 examples, 5 epochs) scores 0.89 in batches of 27
+ * and 0.83 in batches of 1024, 27 updates in all.
+ */
+function defaultClassifierBatchSize(backend: TensorBackendName, exampleCount: number): number {
+  return Math.max(1, Math.min(DEFAULT_BATCH_SIZES[backend], Math.floor(exampleCount / MIN_BATCHES_PER_EPOCH)));
+}
 const TENSOR_LOSSES: readonly SupervisedLoss[] = ['softmax', 'ns', 'hs'];
 
 /** The model as tensors: input rows (held rows of classifierInputLayout x dim) and output rows (labels x dim). */
@@ -63,17 +61,24 @@ export interface ClassifierBatch {
   unitRows: Int32Array;
   unitTruths: Float32Array;
   unitExamples: Int32Array;
-  /** Per entry of `rows`, and per label (output row): the factor of its summed update. */
-  rowScales: Float32Array;
-  outputScales: Float32Array;
 }
 
 /**
  * One update of fastText's supervised model by a batch: every example's hidden vector (the mean of its input rows)
  * against the same model, gradients by hand as the CPU kernel has them (softmax: lr * (onehot - p); ns and hs:
  * lr * (truth - sigmoid) per unit), the output rows' and input rows' updates of all examples summed (an input row an
- * example has twice gets its share twice), each row's sum times its scale. Returns the new model and the batch's summed loss; disposes none of the
- * tensors it got, but `model.input` may be updated in place (the cpu backend's tensorScatterUpdate writes into it).
+ * example has twice gets its share twice).
+ *
+ * The examples of a batch all see the same model, so a row they share (a label, a frequent word) gets the sum of many
+ * stale gradients, which overshoots when large. Each row's sum is scaled by min(1, 1 / c), c = the curvature of the
+ * batch's loss along its step: over its uses, lr * the loss's second derivative in the score (softmax:
+ * p * (1 - p); logistic units: sigmoid'), times |the other side|^2 (an output row: the hidden vector; an input row:
+ * the output rows it met, over the example's row count, as all of an example's rows move together). One example's
+ * own step has c < 1 at the usual learning rates, so the cap leaves small batches as SGD has them; counting a row's
+ * uses instead (at most 32 at full size) let SST-2 fall from 0.80 to 0.60 accuracy in batches of 256.
+ *
+ * Returns the new model and the batch's summed loss; disposes none of the tensors it got, but `model.input` may be
+ * updated in place (the cpu backend's tensorScatterUpdate writes into it).
  */
 export function trainClassifierBatch(tf: Tfjs, model: ClassifierTensors, batch: ClassifierBatch, loss: SupervisedLoss): { model: ClassifierTensors; loss: tfjs.Scalar } {
   return tf.tidy(() => {
@@ -84,24 +89,31 @@ export function trainClassifierBatch(tf: Tfjs, model: ClassifierTensors, batch: 
     const featureExamples = tf.tensor1d(batch.featureExamples, 'int32');
     const inverseCounts = tf.tensor2d(batch.inverseCounts, [count, 1]);
     const learningRates = tf.tensor1d(batch.learningRates);
-    const rowScales = tf.tensor2d(batch.rowScales, [batch.rows.length, 1]);
-    const outputScales = tf.tensor2d(batch.outputScales, [labels, 1]);
     const batchRows = tf.gather(model.input, rows);
     const hidden = tf.mul<tfjs.Tensor2D>(sumRows(tf, tf.gather(batchRows, featureRows), featureExamples, count), inverseCounts);
+    const hiddenSquares = tf.sum(tf.square(hidden), 1, true);
     let hiddenGradient: tfjs.Tensor2D;
-    let output: tfjs.Tensor2D;
+    let outputSums: tfjs.Tensor2D;
+    let outputCurvatures: tfjs.Tensor;
+    let exampleCurvatures: tfjs.Tensor;
     let lossSum: tfjs.Scalar;
     if (loss === 'softmax') {
       const truth = tf.oneHot(tf.tensor1d(batch.targets, 'int32'), labels, 1, 0, 'float32');
       const probabilities = tf.softmax(tf.matMul(hidden, model.output, false, true));
-      const gradient = tf.mul(tf.sub(truth, probabilities), tf.expandDims(learningRates, 1));
+      const rates = tf.expandDims(learningRates, 1);
+      const gradient = tf.mul(tf.sub(truth, probabilities), rates);
       hiddenGradient = tf.matMul(gradient, model.output);
-      output = tf.add(model.output, tf.mul(tf.matMul(gradient, hidden, true, false), outputScales));
+      outputSums = tf.matMul(gradient, hidden, true, false);
+      const slopes = tf.mul(tf.mul(probabilities, tf.sub(1, probabilities)), rates);
+      outputCurvatures = tf.matMul(slopes, hiddenSquares, true, false);
+      exampleCurvatures = tf.matMul(slopes, tf.sum(tf.square(model.output), 1, true));
       lossSum = tf.neg(tf.sum(tf.mul(truth, tf.log(tf.add(probabilities, 1e-5)))));
     } else if (batch.unitRows.length === 0) {
       // hs with a single label: its tree has no inner node, so nothing to learn.
       hiddenGradient = tf.zerosLike(hidden);
-      output = tf.clone(model.output);
+      outputSums = tf.zerosLike(model.output);
+      outputCurvatures = tf.zeros([labels, 1]);
+      exampleCurvatures = tf.zeros([count, 1]);
       lossSum = tf.scalar(0);
     } else {
       const unitExamples = tf.tensor1d(batch.unitExamples, 'int32');
@@ -110,18 +122,30 @@ export function trainClassifierBatch(tf: Tfjs, model: ClassifierTensors, batch: 
       const outputRows = tf.gather(model.output, unitRows);
       const unitHidden = tf.gather(hidden, unitExamples);
       const scores = tf.sigmoid(tf.sum(tf.mul(outputRows, unitHidden), 1));
-      const gradient = tf.expandDims(tf.mul(tf.sub(truths, scores), tf.gather(learningRates, unitExamples)), 1);
+      const rates = tf.gather(learningRates, unitExamples);
+      const gradient = tf.expandDims(tf.mul(tf.sub(truths, scores), rates), 1);
       hiddenGradient = sumRows(tf, tf.mul(outputRows, gradient), unitExamples, count);
-      output = tf.add(model.output, tf.mul(sumRows(tf, tf.mul(unitHidden, gradient), unitRows, labels), outputScales));
+      outputSums = sumRows(tf, tf.mul(unitHidden, gradient), unitRows, labels);
+      const slopes = tf.expandDims(tf.mul(tf.mul(scores, tf.sub(1, scores)), rates), 1);
+      outputCurvatures = sumRows(tf, tf.mul(slopes, tf.gather(hiddenSquares, unitExamples)), unitRows, labels);
+      exampleCurvatures = sumRows(tf, tf.mul(slopes, tf.sum(tf.square(outputRows), 1, true)), unitExamples, count);
       const logTruth = tf.mul(truths, tf.log(tf.add(scores, 1e-5)));
       const logFalse = tf.mul(tf.sub(1, truths), tf.log(tf.add(tf.sub(1, scores), 1e-5)));
       lossSum = tf.neg(tf.sum(tf.add(logTruth, logFalse)));
     }
+    const output = tf.add<tfjs.Tensor2D>(model.output, tf.mul(outputSums, newtonCaps(tf, outputCurvatures)));
+    // All rows of an example move together: its hidden vector moves by its rows' shared step, of curvature 1 / count.
+    const rowCurvatures = sumRows(tf, tf.gather(tf.mul(exampleCurvatures, inverseCounts), featureExamples), featureRows, batch.rows.length);
     const featureGradients = tf.gather(tf.mul(hiddenGradient, inverseCounts), featureExamples);
-    const updatedRows = tf.add(batchRows, tf.mul(sumRows(tf, featureGradients, featureRows, batch.rows.length), rowScales));
+    const updatedRows = tf.add(batchRows, tf.mul(sumRows(tf, featureGradients, featureRows, batch.rows.length), newtonCaps(tf, rowCurvatures)));
     const input = tf.tensorScatterUpdate(model.input, tf.expandDims(rows, 1), updatedRows);
     return { model: { input, output }, loss: lossSum };
   });
+}
+
+/** min(1, 1 / curvature) per row (1 / 0 is Infinity). */
+function newtonCaps(tf: Tfjs, curvatures: tfjs.Tensor): tfjs.Tensor {
+  return tf.minimum(1, tf.reciprocal(curvatures));
 }
 
 /**
@@ -137,8 +161,8 @@ function sumRows(tf: Tfjs, values: tfjs.Tensor, ids: tfjs.Tensor1D, count: numbe
  * generator), learning-rate schedule (linear decay by examples processed), label sampling (ns: fastText's count^0.5
  * table, read from a seeded position; several labels: a random one), per-epoch validation, early stopping,
  * checkpoints and result, so that runSupervisedJob writes the same model.bin from it. Within a batch the examples see
- * the same model and their updates add up (Hogwild's updates, made at once; rows shared by many examples bounded by
- * maxRowUpdates). With batches of one example it is the CPU trainer's SGD on one thread. Deterministic for a seed on
+ * the same model and their updates add up, each row's sum capped by its curvature (see trainClassifierBatch). With
+ * batches of one example it is the CPU trainer's SGD on one thread. Deterministic for a seed on
  * the pure-JS cpu backend.
  */
 export async function trainClassifierOnTensors(backend: TensorBackend, options: TensorClassifierOptions): Promise<TrainedClassifier> {
@@ -147,13 +171,8 @@ export async function trainClassifierOnTensors(backend: TensorBackend, options: 
   if (!TENSOR_LOSSES.includes(hp.loss)) throw new HyperparameterError('loss', `one of ${TENSOR_LOSSES.join(', ')}`, hp.loss);
   const nlabels = dictionary.labels.length;
   if (examples.exampleCount === 0 || nlabels === 0) throw new InputDataError('training data', 'has no labeled example');
-  const batchSize =
-    options.batchSize ??
-    Math.max(1, Math.min(DEFAULT_BATCH_SIZES[backend.name], Math.floor(examples.exampleCount / MIN_BATCHES_PER_EPOCH)));
-  const maxRowUpdates = options.maxRowUpdates ?? DEFAULT_MAX_ROW_UPDATES;
-  for (const [name, value] of [['batchSize', batchSize], ['maxRowUpdates', maxRowUpdates]] as const) {
-    if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name}: expected a positive integer, got ${value}`);
-  }
+  const batchSize = options.batchSize ?? defaultClassifierBatchSize(backend.name, examples.exampleCount);
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize: expected a positive integer, got ${batchSize}`);
   const seed = options.seed ?? 1;
   const dim = hp.vector_dim;
   const layout = classifierInputLayout(dictionary, examples);
@@ -162,7 +181,7 @@ export async function trainClassifierOnTensors(backend: TensorBackend, options: 
 
   const exampleCount = examples.exampleCount;
   const totalWork = hp.epochs * exampleCount;
-  const builder = new BatchBuilder(examples, layout, hp.loss, hp.learning_rate, totalWork, maxRowUpdates, {
+  const builder = new BatchBuilder(examples, layout, hp.loss, hp.learning_rate, totalWork, {
     labels: nlabels,
     negativeSamples: hp.negative_samples,
     ...(hp.loss === 'ns' ? { negatives: labelNegatives(dictionary.labelCounts, seed) } : {}),
@@ -327,7 +346,6 @@ class BatchBuilder {
     readonly loss: SupervisedLoss,
     readonly learningRate: number,
     readonly totalWork: number,
-    readonly maxRowUpdates: number,
     readonly sampling: LabelSampling,
   ) {
     this.#slotOf = new Int32Array(layout.rowCount).fill(-1);
@@ -390,19 +408,7 @@ class BatchBuilder {
       else if (this.loss === 'hs') units = this.#addPath(target, count, units, unitRows, unitTruths, unitExamples);
       count++;
     }
-    // Each held row's updates counted, then turned into the factor of their sum.
-    const rowScales = new Float32Array(rowCount);
-    for (let i = 0; i < at; i++) rowScales[featureRows[i]!]!++;
-    for (let r = 0; r < rowCount; r++) {
-      slotOf[rows[r]!] = -1;
-      rowScales[r] = this.#scale(rowScales[r]!);
-    }
-    const outputScales = new Float32Array(this.sampling.labels);
-    if (this.loss === 'softmax') outputScales.fill(this.#scale(count));
-    else {
-      for (let i = 0; i < units; i++) outputScales[unitRows[i]!]!++;
-      for (let l = 0; l < outputScales.length; l++) outputScales[l] = this.#scale(outputScales[l]!);
-    }
+    for (let r = 0; r < rowCount; r++) slotOf[rows[r]!] = -1;
     // Copies, not views: a backend may hand a typed array's whole buffer to the device.
     return {
       examples: count,
@@ -415,14 +421,7 @@ class BatchBuilder {
       unitRows: unitRows.slice(0, units),
       unitTruths: unitTruths.slice(0, units),
       unitExamples: unitExamples.slice(0, units),
-      rowScales,
-      outputScales,
     };
-  }
-
-  /** The factor of the summed update of a row updated `updates` times. */
-  #scale(updates: number): number {
-    return updates > this.maxRowUpdates ? this.maxRowUpdates / updates : 1;
   }
 
   /** The target, then negative_samples labels read on from the table, redrawing the target (none with one label). */
