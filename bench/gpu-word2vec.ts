@@ -4,9 +4,11 @@
 //   npx tsx bench/gpu-word2vec.ts                                    # skipgram, the 1 M-word corpus, 3 epochs, dim 50
 //   npx tsx bench/gpu-word2vec.ts --epochs 5 --dim 100               # BlazingText's defaults (about 5 min on the pure-JS backend)
 //   npx tsx bench/gpu-word2vec.ts --corpus PATH --words 300000 --mode cbow --batch 16384
+//   npx tsx bench/gpu-word2vec.ts --mode cbow --epochs 5 --seeds 10      # quality: means over seeds 1 to 10
+//   npx tsx bench/gpu-word2vec.ts --subwords                         # character n-grams (about 6 min on the pure-JS backend)
 //
 // The default takes about 2 minutes on the pure-JS backend (one core); its mean_rho spreads by about 0.03 over seeds
-// (the CPU engine's: 0.325 to 0.349 on 1 thread, 0.387 to 0.418 on 2). Window 5, negatives 5, min_count 5, sample 1e-4, learning rate 0.05 as bench/word2vec.ts. words/s is
+// (the CPU engine's: 0.325 to 0.349 on 1 thread, 0.387 to 0.418 on 2), so compare quality over several seeds. Window 5, negatives 5, min_count 5, sample 1e-4, learning rate 0.05 (--learning-rate) as bench/word2vec.ts. words/s is
 // the trainer's (epochs x corpus words / training seconds: reading, evaluation and writing excluded).
 // BLAZEFLEET_TFJS_BACKEND=cpu|tensorflow|tensorflow-gpu forces a backend.
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
@@ -31,15 +33,20 @@ const { values: args } = parseArgs({
     epochs: { type: 'string', default: '3' },
     dim: { type: 'string', default: '50' },
     mode: { type: 'string', default: 'skipgram' },
+    'learning-rate': { type: 'string', default: '0.05' },
     batch: { type: 'string' },
     threads: { type: 'string', default: String(availableParallelism()) },
+    // Every engine trains with seeds 1..N; the report gives means (and the spread of mean_rho).
+    seeds: { type: 'string', default: '1' },
+    // Character n-grams (BlazingText's subwords, min_char 3, max_char 6, 2 M buckets).
+    subwords: { type: 'boolean', default: false },
   },
 });
 
 interface Run {
   engine: string;
   device: string;
-  result: Word2VecJobResult;
+  results: Word2VecJobResult[];
   peakTensorMiB?: number;
 }
 
@@ -49,6 +56,8 @@ async function main() {
   const words = Number(args.words);
   const epochs = Number(args.epochs);
   const threads = Number(args.threads);
+  const seeds = Number(args.seeds);
+  if (!Number.isInteger(seeds) || seeds < 1) throw new Error(`--seeds: expected a positive integer, got ${args.seeds}`);
   const batchExamples = args.batch === undefined ? undefined : Number(args.batch);
   const hyperparameters = parseWord2VecHyperparameters({
     mode: args.mode,
@@ -58,7 +67,8 @@ async function main() {
     negative_samples: 5,
     min_count: 5,
     sampling_threshold: 1e-4,
-    learning_rate: 0.05,
+    learning_rate: Number(args['learning-rate']),
+    subwords: args.subwords,
   });
 
   const work = await mkdtemp(join(tmpdir(), 'blazefleet-gpu-bench-'));
@@ -68,30 +78,34 @@ async function main() {
     const backend = await loadTensorBackend((message) => console.log(`  ${message}`));
     console.log(
       `corpus: ${corpusPath}${words > 0 ? `, first ${words.toLocaleString('en-US')} words` : ''}; ${args.mode}, ${epochs} epoch${epochs === 1 ? '' : 's'}, ` +
-        `dim ${args.dim}, window 5, negatives 5, learning rate 0.05; CPU engine on ${threads} threads; tensor engine on ${backend.name} (${backend.device})\n`,
+        `dim ${args.dim}${args.subwords ? ', subwords' : ''}, window 5, negatives 5, learning rate ${args['learning-rate']}, seeds 1 to ${seeds}; CPU engine on ${threads} threads; tensor engine on ${backend.name} (${backend.device})\n`,
     );
 
-    const runs: Run[] = [];
-    const job = (name: string, trainer?: Parameters<typeof runWord2VecJob>[0]['trainer'], jobThreads = threads) =>
-      runWord2VecJob({ trainPath, outputDir: join(work, name), hyperparameters, threads: jobThreads, seed: 1, ...(trainer ? { trainer } : {}) });
-
-    console.log('CPU engine (WebAssembly)...');
-    runs.push({ engine: 'cpu-wasm', device: `${threads} threads`, result: await job('cpu') });
+    const job = (name: string, seed: number, trainer?: Parameters<typeof runWord2VecJob>[0]['trainer'], jobThreads = threads) =>
+      runWord2VecJob({ trainPath, outputDir: join(work, `${name}-${seed}`), hyperparameters, threads: jobThreads, seed, ...(trainer ? { trainer } : {}) });
+    const cpu: Run = { engine: 'cpu-wasm', device: `${threads} threads`, results: [] };
     // The tensor engine's updates are those of one stream of SGD, in batches: one thread is its closest reference.
-    if (threads > 1) runs.push({ engine: 'cpu-wasm', device: '1 thread', result: await job('cpu-1', undefined, 1) });
-    console.log(`tensor engine (${backend.name})...`);
-    let peakTensorBytes = 0;
-    const tensorResult = await job('tensor', (options) =>
-      trainWord2VecOnTensors(backend, {
-        ...options,
-        ...(batchExamples === undefined ? {} : { batchExamples }),
-        onLog: (message, fields) => {
-          console.log(`  ${message}`);
-          if (typeof fields?.peakTensorBytes === 'number') peakTensorBytes = fields.peakTensorBytes;
-        },
-      }),
-    );
-    runs.push({ engine: `tensor-${backend.name}`, device: backend.device, result: tensorResult, peakTensorMiB: peakTensorBytes / 2 ** 20 });
+    const cpuOneThread: Run | undefined = threads > 1 ? { engine: 'cpu-wasm', device: '1 thread', results: [] } : undefined;
+    const tensor: Run = { engine: `tensor-${backend.name}`, device: backend.device, results: [], peakTensorMiB: 0 };
+    for (let seed = 1; seed <= seeds; seed++) {
+      console.log(`seed ${seed}: CPU engine (WebAssembly)...`);
+      cpu.results.push(await job('cpu', seed));
+      if (cpuOneThread) cpuOneThread.results.push(await job('cpu-1', seed, undefined, 1));
+      console.log(`seed ${seed}: tensor engine (${backend.name})...`);
+      const result = await job('tensor', seed, (options) =>
+        trainWord2VecOnTensors(backend, {
+          ...options,
+          ...(batchExamples === undefined ? {} : { batchExamples }),
+          onLog: (message, fields) => {
+            console.log(`  ${message}`);
+            if (typeof fields?.peakTensorBytes === 'number') tensor.peakTensorMiB = Math.max(tensor.peakTensorMiB!, fields.peakTensorBytes / 2 ** 20);
+          },
+        }),
+      );
+      tensor.results.push(result);
+      console.log(`  mean_rho: CPU ${cpu.results.at(-1)!.eval?.mean_rho.toFixed(4)}${cpuOneThread ? ` (1 thread ${cpuOneThread.results.at(-1)!.eval?.mean_rho.toFixed(4)})` : ''}, tensors ${result.eval?.mean_rho.toFixed(4)}`);
+    }
+    const runs = [cpu, ...(cpuOneThread ? [cpuOneThread] : []), tensor];
     report(runs);
   } finally {
     await rm(work, { recursive: true, force: true });
@@ -126,27 +140,34 @@ async function writePrefix(source: string, target: string, count: number): Promi
   await finished(out);
 }
 
+const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+const deviation = (values: number[]) => (values.length < 2 ? 0 : Math.sqrt(values.reduce((a, v) => a + (v - mean(values)) ** 2, 0) / (values.length - 1)));
+const rhos = (run: Run) => run.results.map((r) => r.eval?.mean_rho ?? Number.NaN);
+const wordsPerSecond = (run: Run) => mean(run.results.map((r) => r.wordsPerSecond));
+
 function report(runs: Run[]) {
-  const lines = ['| engine | device | words/s | train s | mean_rho | peak tensor MiB |', '|---|---|---:|---:|---:|---:|'];
+  const lines = ['| engine | device | words/s | train s | mean_rho | sd (seeds) | min to max | peak tensor MiB |', '|---|---|---:|---:|---:|---:|---:|---:|'];
   for (const r of runs) {
+    const rho = rhos(r);
     lines.push(
-      `| ${r.engine} | ${r.device} | ${Math.round(r.result.wordsPerSecond).toLocaleString('en-US')} | ${r.result.seconds.toFixed(1)} | ` +
-        `${r.result.eval?.mean_rho.toFixed(4) ?? '-'} | ${r.peakTensorMiB === undefined ? '-' : r.peakTensorMiB.toFixed(1)} |`,
+      `| ${r.engine} | ${r.device} | ${Math.round(wordsPerSecond(r)).toLocaleString('en-US')} | ${mean(r.results.map((x) => x.seconds)).toFixed(1)} | ` +
+        `${mean(rho).toFixed(4)} | ${deviation(rho).toFixed(4)} (${rho.length}) | ${Math.min(...rho).toFixed(4)} to ${Math.max(...rho).toFixed(4)} | ` +
+        `${r.peakTensorMiB === undefined ? '-' : r.peakTensorMiB.toFixed(1)} |`,
     );
   }
   console.log('\n' + lines.join('\n'));
-  const cpu = runs[0]!;
   const tensor = runs.at(-1)!;
-  const rhoDelta = (tensor.result.eval?.mean_rho ?? NaN) - (cpu.result.eval?.mean_rho ?? NaN);
-  console.log(
-    `\ntensor / CPU engine on ${cpu.device}: ${(tensor.result.wordsPerSecond / cpu.result.wordsPerSecond).toFixed(3)}x words/s, ` +
-      `mean_rho ${rhoDelta >= 0 ? '+' : ''}${rhoDelta.toFixed(4)} (${tensor.result.vocabularySize} words, ${tensor.result.tokenCount.toLocaleString('en-US')} tokens)`,
-  );
-  const oneThread = runs.find((r) => r.device === '1 thread');
-  if (oneThread) {
-    const delta = (tensor.result.eval?.mean_rho ?? NaN) - (oneThread.result.eval?.mean_rho ?? NaN);
-    console.log(`tensor / CPU engine on 1 thread: ${(tensor.result.wordsPerSecond / oneThread.result.wordsPerSecond).toFixed(3)}x words/s, mean_rho ${delta >= 0 ? '+' : ''}${delta.toFixed(4)}`);
+  const last = tensor.results.at(-1)!;
+  for (const cpu of runs.slice(0, -1)) {
+    const delta = mean(rhos(tensor)) - mean(rhos(cpu));
+    // The standard error of the difference of the two means, from their spreads over seeds.
+    const error = Math.sqrt(deviation(rhos(tensor)) ** 2 / tensor.results.length + deviation(rhos(cpu)) ** 2 / cpu.results.length);
+    console.log(
+      `tensor / CPU engine on ${cpu.device}: ${(wordsPerSecond(tensor) / wordsPerSecond(cpu)).toFixed(3)}x words/s, ` +
+        `mean_rho ${delta >= 0 ? '+' : ''}${delta.toFixed(4)}${runs[0]!.results.length > 1 ? ` (standard error ${error.toFixed(4)})` : ''}`,
+    );
   }
+  console.log(`(${last.vocabularySize} words, ${last.tokenCount.toLocaleString('en-US')} tokens)`);
 }
 
 await main();

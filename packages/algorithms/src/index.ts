@@ -7,7 +7,7 @@ export { writeWord2VecText, readWord2VecText, formatFloat32 } from './formats/wo
 export { writeWord2VecBinary, readWord2VecBinary } from './formats/word2vec-binary.js';
 export { writeFastTextModel, readFastTextModel, wordVectorsFromFastTextModel, type FastTextModel, type MatrixStorage } from './formats/fasttext-model.js';
 export { SparseRowMatrix } from './sparse-row-matrix.js';
-export { trainWord2Vec, type ModelReplicas, type Word2VecTrainingOptions, type TrainedWord2Vec, type Word2VecTrainingState } from './word2vec/trainer.js';
+export { trainWord2Vec, word2VecVectors, type ModelReplicas, type Word2VecTrainingOptions, type TrainedWord2Vec, type Word2VecTrainingState } from './word2vec/trainer.js';
 export { NEGATIVE_TABLE_SIZE, shuffledNegativeTable } from './word2vec/sampling-tables.js';
 export { spearman } from './eval/spearman.js';
 export {

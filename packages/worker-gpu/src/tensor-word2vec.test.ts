@@ -2,13 +2,22 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HyperparameterError, InputDataError, parseWord2VecHyperparameters, type TrainingProgress } from '@blazefleet/core';
-import { readCorpus, runWord2VecJob, trainWord2Vec, type Corpus, type Word2VecTrainingState } from '@blazefleet/algorithms';
+import {
+  readCorpus,
+  readFastTextModel,
+  runWord2VecJob,
+  shuffledNegativeTable,
+  trainWord2Vec,
+  wordVectorsFromFastTextModel,
+  type Corpus,
+  type Word2VecTrainingState,
+} from '@blazefleet/algorithms';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { writeTopicCorpus } from '../../algorithms/src/testing/corpus-files.js';
+import { writeLines, writeTopicCorpus } from '../../algorithms/src/testing/corpus-files.js';
 import { seededRandom } from '../../algorithms/src/testing/seeded-random.js';
 import { temporaryDirectory } from '../../algorithms/src/testing/temporary-directory.js';
 import { TFJS_BACKEND_VARIABLE, loadTensorBackend, type TensorBackend } from './tensor-backend.js';
-import { TensorSgns, rowOps, trainWord2VecOnTensors, type ExampleBatch } from './tensor-word2vec.js';
+import { ExampleSampler, TensorSgns, rowOps, trainWord2VecOnTensors, type ExampleBatch } from './tensor-word2vec.js';
 
 const work = temporaryDirectory('tensor-word2vec-test-');
 
@@ -29,7 +38,8 @@ beforeAll(async () => {
 
 /**
  * SGNS on one batch, one float at a time: every example reads the rows as they were before the batch; a row's summed
- * update is scaled by min(1, 1 / its curvature), the sum over its uses of alpha * sigmoid' * |the other side|^2.
+ * update is scaled by min(1, 1 / its curvature), the sum over its uses of alpha * sigmoid' * |the other side|^2 (an
+ * input row: its example's, whatever the row's weight in the hidden vector).
  */
 function referenceBatchUpdate(input: Float32Array, output: Float32Array, dim: number, batch: ExampleBatch): { input: Float32Array; output: Float32Array; loss: number; cappedRows: number; touchedRows: number } {
   const rowCount = input.length / dim;
@@ -69,9 +79,9 @@ function referenceBatchUpdate(input: Float32Array, output: Float32Array, dim: nu
       outputCurvature[word]! += batch.alphas[e]! * p * (1 - p) * squaredNorm(hidden, 0);
       hiddenCurvature += batch.alphas[e]! * p * (1 - p) * squaredNorm(output, word);
     }
-    for (const [row, weight] of rows) {
+    for (const [row] of rows) {
       for (let d = 0; d < dim; d++) inputDelta[row * dim + d]! += hiddenGradient[d]!;
-      inputCurvature[row]! += hiddenCurvature * weight * weight;
+      inputCurvature[row]! += hiddenCurvature;
     }
   }
   const apply = (matrix: Float32Array, delta: Float64Array, curvature: Float64Array) => {
@@ -112,9 +122,22 @@ describe('TensorSgns', () => {
     inputWeights: Float32Array.from([1 / 3, 1 / 3, 1 / 3, 1 / 2, 1 / 2]),
   };
 
+  // Subwords: word A has rows 1, 5, 6 (its own and two n-grams), word B rows 2 and 5 (n-gram row 5 shared).
+  const skipgramWithSubwords: ExampleBatch = {
+    size: 2,
+    outputsPerExample: 2,
+    outputs: Int32Array.from([3, 0, 4, 3]),
+    outputWeights: Float32Array.from([1, 1, 1, 1]),
+    alphas: Float32Array.from([2, 2]),
+    inputRows: Int32Array.from([1, 5, 6, 2, 5]),
+    inputExamples: Int32Array.from([0, 0, 0, 1, 1]),
+    inputWeights: Float32Array.from([1 / 3, 1 / 3, 1 / 3, 1 / 2, 1 / 2]),
+  };
+
   it.each([
     ['skipgram', skipgram],
     ['cbow', cbow],
+    ['skipgram with subwords', skipgramWithSubwords],
   ])('updates a %s batch as a scalar implementation of SGNS does', async (_mode, batch) => {
     const input = values();
     const output = values();
@@ -122,7 +145,7 @@ describe('TensorSgns', () => {
     // Some rows take their whole summed step, others a capped one.
     expect(expected.cappedRows).toBeGreaterThan(0);
     expect(expected.cappedRows).toBeLessThan(expected.touchedRows);
-    const model = new TensorSgns(backend.tf, rows, dim, input, output);
+    const model = new TensorSgns(backend.tf, dim, input, output);
     const loss = model.train(batch);
     const actual = await model.matrices();
     expect((await loss.data())[0]).toBeCloseTo(expected.loss, 5);
@@ -137,11 +160,45 @@ describe('TensorSgns', () => {
   });
 
   it('frees every tensor of a step', () => {
-    const model = new TensorSgns(backend.tf, rows, dim, values(), values());
+    const model = new TensorSgns(backend.tf, dim, values(), values());
     const before = backend.tf.memory().numTensors;
     for (let i = 0; i < 3; i++) model.train(cbow).dispose();
     expect(backend.tf.memory().numTensors).toBe(before);
     model.dispose();
+  });
+});
+
+describe('ExampleSampler', () => {
+  it('reads the corpus in equal parts at once, a sentence of each in turn, every position once an epoch', async () => {
+    // Ten lines of a-words, then ten of b-words; window 1 gives 6 pairs a line, a batch of 6 is one line.
+    const path = join(work, 'halves.txt');
+    writeLines(path, [...Array.from({ length: 10 }, () => 'a1 a2 a3 a4'), ...Array.from({ length: 10 }, () => 'b1 b2 b3 b4')]);
+    const halves = await readCorpus(path, { minCount: 1 });
+    const settings = hp({ window_size: 1, sampling_threshold: 1 });
+    const batchWords = (batch: ExampleBatch) => [...new Set(Array.from(batch.inputRows, (row) => halves.vocabulary.words[row]![0]))].join('');
+    const epoch = (corpusStreams: number) => {
+      const sampler = new ExampleSampler(halves.tokens, halves.vocabulary.keepProbabilities(1), shuffledNegativeTable(halves.vocabulary, 1), settings, {
+        batchExamples: 6,
+        totalWork: halves.tokens.length,
+        corpusStreams,
+      });
+      sampler.startEpoch(0, 1);
+      const batches: string[] = [];
+      let examples = 0;
+      for (let batch = sampler.nextBatch(); batch; batch = sampler.nextBatch()) {
+        batches.push(batchWords(batch));
+        examples += batch.size;
+      }
+      return { batches, examples, positions: sampler.positionsRead };
+    };
+    const one = epoch(1);
+    const two = epoch(2);
+    expect(one.batches).toEqual([...Array<string>(10).fill('a'), ...Array<string>(10).fill('b')]);
+    expect(two.batches).toEqual(Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? 'a' : 'b')));
+    for (const run of [one, two, epoch(64)]) {
+      expect(run.examples).toBe(20 * 6);
+      expect(run.positions).toBe(halves.tokens.length);
+    }
   });
 });
 
@@ -162,6 +219,42 @@ describe('trainWord2VecOnTensors', () => {
     for (let i = 0; i < cpu.input.length; i++) expect(Math.abs(tensors.input[i]! - cpu.input[i]!)).toBeLessThan(1e-9);
     expect(Math.max(...tensors.input.map(Math.abs))).toBeLessThanOrEqual(1 / 16);
     expect(tensors.output.every((v) => Math.abs(v) < 1e-9)).toBe(true);
+  });
+
+  it.each(['skipgram', 'cbow'])('%s with subwords trains n-gram rows and gives unknown words their vectors', async (mode) => {
+    const hyperparameters = hp({ mode, subwords: true, buckets: 5000 });
+    const trained = await trainWord2VecOnTensors(backend, { corpus, hyperparameters, seed: 3 });
+    expect(trained.input.length).toBe((16 + 5000) * 16);
+    const similarity = (a: string, b: string) => trained.vectors.similarity(a, b)!;
+    expect(similarity('king', 'queen')).toBeGreaterThan(similarity('king', 'engine') + 0.3);
+    expect(trained.vectors.indexOf('kingdom')).toBe(-1);
+    expect(similarity('kingdom', 'king')).toBeGreaterThan(similarity('kingdom', 'engine') + 0.3);
+    // The n-gram rows of the words moved from where they started; the others did not.
+    const initial = await trainWord2VecOnTensors(backend, { corpus, hyperparameters: hp({ ...hyperparameters, learning_rate: 1e-12, epochs: 1 }), seed: 3 });
+    const moved = (row: number) => trained.input.subarray(row * 16, row * 16 + 16).some((v, d) => Math.abs(v - initial.input[row * 16 + d]!) > 1e-4);
+    const bucketRows = Array.from({ length: 5000 }, (_, b) => 16 + b);
+    const movedBuckets = bucketRows.filter(moved).length;
+    expect(movedBuckets).toBeGreaterThan(50);
+    expect(movedBuckets).toBeLessThan(5000);
+  });
+
+  it.each(['skipgram', 'cbow'])('%s with subwords stays finite with few buckets on a small vocabulary', async (mode) => {
+    // Every word 64 times a batch, its n-gram rows shared with others: skipgram went to NaN here (seed 1) before the
+    // input rows' curvature counted twice with subwords.
+    for (const seed of [1, 2, 3]) {
+      const trained = await trainWord2VecOnTensors(backend, { corpus, hyperparameters: hp({ mode, subwords: true, buckets: 2000 }), seed });
+      expect(trained.input.every(Number.isFinite)).toBe(true);
+      expect(trained.vectors.similarity('car', 'truck')!).toBeGreaterThan(trained.vectors.similarity('car', 'palace')!);
+    }
+  });
+
+  it('with subwords, starts from the n-gram rows the CPU engine starts from', async () => {
+    const hyperparameters = hp({ subwords: true, buckets: 300, learning_rate: 1e-12, epochs: 1 });
+    const tensors = await trainWord2VecOnTensors(backend, { corpus, hyperparameters, seed: 4 });
+    const cpu = await trainWord2Vec({ corpus, hyperparameters, seed: 4, threads: 1 });
+    expect(tensors.input.length).toBe(cpu.input.length);
+    for (let i = 0; i < cpu.input.length; i++) expect(Math.abs(tensors.input[i]! - cpu.input[i]!)).toBeLessThan(1e-9);
+    expect(Array.from(tensors.vectors.vector('kingdom')!)).toEqual(Array.from(cpu.vectors.vector('kingdom')!));
   });
 
   it('is deterministic with a seed, and the seed matters', async () => {
@@ -229,8 +322,8 @@ describe('trainWord2VecOnTensors', () => {
     const rejected = (raw: Record<string, unknown>, options = {}) => trainWord2VecOnTensors(backend, { corpus, hyperparameters: hp(raw), ...options });
     await expect(rejected({ mode: 'batch_skipgram' })).rejects.toThrow(HyperparameterError);
     await expect(rejected({ mode: 'batch_skipgram' })).rejects.toThrow(/'mode': expected cbow or skipgram on tensors.*got "batch_skipgram"/);
-    await expect(rejected({ subwords: true })).rejects.toThrow(/'subwords': expected false: character n-grams are not supported on tensors/);
     await expect(rejected({}, { batchExamples: 0 })).rejects.toThrow(/batchExamples: expected a positive integer, got 0/);
+    await expect(rejected({}, { corpusStreams: 1.5 })).rejects.toThrow(/corpusStreams: expected a positive integer, got 1.5/);
     const replicas = { index: 0, count: 2, syncPositions: 1000, synchronize: async () => {} };
     await expect(rejected({}, { replicas })).rejects.toThrow(InputDataError);
   });
@@ -252,26 +345,46 @@ describe('runWord2VecJob with the tensor trainer', () => {
     expect(logs[0]).toBe('Training cbow on tensors (cpu) in batches of 1024 examples');
     expect(logs[1]).toMatch(/^Trained 2 epochs on tensors \(cpu\): peak tensor memory \d+\.\d MiB$/);
   });
+
+  it('with subwords writes model.bin, whose n-grams give unknown words the trained vectors', async () => {
+    const outputDir = join(work, 'job-subwords');
+    let trained: Awaited<ReturnType<typeof trainWord2VecOnTensors>> | undefined;
+    const result = await runWord2VecJob({
+      trainPath: join(work, 'topics.txt'),
+      outputDir,
+      hyperparameters: hp({ subwords: true, buckets: 2000, min_count: 1 }),
+      trainer: async (options) => (trained = await trainWord2VecOnTensors(backend, options)),
+    });
+    expect(result.files).toEqual(['vectors.txt', 'vectors.bin', 'eval.json', 'model.bin', 'model.tar.gz']);
+    const loaded = wordVectorsFromFastTextModel(await readFastTextModel(join(outputDir, 'model.bin')));
+    const expected = trained!.vectors.vector('kingdom')!;
+    loaded.vector('kingdom')!.forEach((v, d) => expect(v).toBeCloseTo(expected[d]!, 6));
+  });
 });
 
 const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const smallCorpus = join(repositoryRoot, '../shared/data/corpus/small.txt.gz');
 const haveSmallCorpus = existsSync(smallCorpus);
 
-// The whole 1 M-word corpus, with 3 epochs of 25 dimensions instead of 5 of 100: about 55 s on the pure-JS backend
-// (5 epochs of 100 dimensions take 5 minutes there). Both runs are deterministic (one thread, seed 1). Over seeds 1 to
-// 5 the CPU engine scores 0.339 to 0.359 here; the tensor trainer 0.352 with seed 1, 0.346 with seed 2.
+// The whole 1 M-word corpus: skipgram with 3 epochs of 25 dimensions (about 55 s on the pure-JS backend), cbow with 5
+// of 50 (about 45 s). Both runs are deterministic (one thread, seed 1). mean_rho spreads over seeds by about 0.02 for
+// skipgram and 0.05 for cbow on either engine; reading the corpus in 64 streams, the tensor trainer scores above the
+// one-thread CPU engine (cbow: 10-seed means in the README), so the test holds it to no more than 0.02 below.
 describe.skipIf(!haveSmallCorpus)(
   haveSmallCorpus ? 'mean_rho parity with the CPU engine on the shared 1 M-word corpus' : 'mean_rho parity (skipped: ../shared/data/corpus/small.txt.gz not found)',
   () => {
-    it('skipgram on tensors is within 0.02 of the CPU engine', { timeout: 600_000 }, async () => {
-      const hyperparameters = parseWord2VecHyperparameters({ mode: 'skipgram', vector_dim: 25, epochs: 3 });
+    it.each([
+      ['skipgram', 25, 3],
+      ['cbow', 50, 5],
+    ])('%s on tensors is no more than 0.02 below the CPU engine', { timeout: 600_000 }, async (mode, vector_dim, epochs) => {
+      const hyperparameters = parseWord2VecHyperparameters({ mode, vector_dim, epochs });
       const job = (name: string, trainer?: Parameters<typeof runWord2VecJob>[0]['trainer']) =>
-        runWord2VecJob({ trainPath: smallCorpus, outputDir: join(work, name), hyperparameters, threads: 1, seed: 1, ...(trainer ? { trainer } : {}) });
+        runWord2VecJob({ trainPath: smallCorpus, outputDir: join(work, `${mode}-${name}`), hyperparameters, threads: 1, seed: 1, ...(trainer ? { trainer } : {}) });
       const cpu = await job('parity-cpu');
       const tensors = await job('parity-tensors', (options) => trainWord2VecOnTensors(backend, options));
-      expect(cpu.eval!.mean_rho).toBeGreaterThan(0.3);
-      expect(Math.abs(tensors.eval!.mean_rho - cpu.eval!.mean_rho)).toBeLessThanOrEqual(0.02);
+      console.log(`${mode}: mean_rho CPU engine (1 thread) ${cpu.eval!.mean_rho.toFixed(4)}, tensors ${tensors.eval!.mean_rho.toFixed(4)}`);
+      expect(cpu.eval!.mean_rho).toBeGreaterThan(mode === 'cbow' ? 0.15 : 0.3);
+      expect(tensors.eval!.mean_rho - cpu.eval!.mean_rho).toBeGreaterThanOrEqual(-0.02);
     });
   },
 );

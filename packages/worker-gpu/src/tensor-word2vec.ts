@@ -1,9 +1,11 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { HyperparameterError, InputDataError, TrainingDivergedError, type Word2VecHyperparameters } from '@blazefleet/core';
 import {
-  WordVectors,
+  buildSubwordIndex,
   initialInputRows,
   shuffledNegativeTable,
+  word2VecVectors,
+  type SubwordIndex,
   type TrainedWord2Vec,
   type Word2VecTrainingOptions,
   type Word2VecTrainingState,
@@ -18,6 +20,8 @@ export interface TensorTrainingSettings {
   batchExamples?: number;
   /** Batches the host queues for the device before it waits for the oldest to finish (default 2). */
   batchesInFlight?: number;
+  /** Equal parts of the corpus read at once, a sentence of each in turn (default DEFAULT_CORPUS_STREAMS). */
+  corpusStreams?: number;
   onLog?: (message: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -29,6 +33,23 @@ export interface TensorTrainingSettings {
  */
 export const DEFAULT_BATCH_EXAMPLES: Readonly<Record<TensorBackendName, number>> = { 'tensorflow-gpu': 4096, tensorflow: 1024, cpu: 1024 };
 const DEFAULT_BATCHES_IN_FLIGHT = 2;
+/**
+ * Text is local: a stretch of Wikipedia stays on one topic. Read in one stream, a batch is one topic's, and the last
+ * stretch of each epoch pulls the vectors its way while the learning rate runs down; as BlazingText's GPU kernels
+ * train sentences from all over the corpus at once (and the CPU engine's threads each read their own part), sentences
+ * come from 64 places in turn. On the 1 M-word corpus (5 epochs, dim 50, cbow, seeds 1 to 3) mean_rho rose from
+ * 0.206 (1 stream) to 0.221 (2), 0.231 (16) and 0.238 (64); skipgram (3 epochs, seeds 1 and 2) from 0.342 to 0.363
+ * with 16 streams.
+ */
+export const DEFAULT_CORPUS_STREAMS = 64;
+/**
+ * With subwords a hidden vector is the mean of a word's rows and n-gram rows that other words share, and their capped
+ * steps, taken with the output rows' in the same batch, still overshot: 16 words with 2,000 buckets went to NaN in the
+ * first epoch (skipgram, seed 1, batches of 1024). Counting the input rows' curvature twice keeps them stable, at
+ * mean_rho 0.3218 instead of 0.3426 on the 1 M-word corpus (skipgram, 3 epochs, dim 50, seed 1; the CPU engine 0.2840
+ * on one thread). Counting it twice without subwords cost skipgram 0.04 there, so it is not done.
+ */
+const SUBWORD_INPUT_CURVATURE_SCALE = 2;
 /** Sentences are cut after this many kept words, as in the CPU kernels (and word2vec's MAX_SENTENCE_LENGTH). */
 const MAX_SENTENCE = 1000;
 const MIN_ALPHA_SHARE = 1e-4;
@@ -46,21 +67,47 @@ export async function trainWord2VecOnTensors(backend: TensorBackend, options: Wo
   const seed = options.seed ?? 1;
   const batchExamples = options.batchExamples ?? DEFAULT_BATCH_EXAMPLES[backend.name];
   const batchesInFlight = options.batchesInFlight ?? DEFAULT_BATCHES_IN_FLIGHT;
-  if (!Number.isInteger(batchExamples) || batchExamples < 1) throw new RangeError(`batchExamples: expected a positive integer, got ${batchExamples}`);
-  if (!Number.isInteger(batchesInFlight) || batchesInFlight < 1) throw new RangeError(`batchesInFlight: expected a positive integer, got ${batchesInFlight}`);
+  const corpusStreams = options.corpusStreams ?? DEFAULT_CORPUS_STREAMS;
+  for (const [name, value] of [['batchExamples', batchExamples], ['batchesInFlight', batchesInFlight], ['corpusStreams', corpusStreams]] as const) {
+    if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name}: expected a positive integer, got ${value}`);
+  }
   const log = options.onLog ?? (() => {});
   const dim = hp.vector_dim;
   const nwords = vocabulary.size;
+  const subwords = hp.subwords ? buildSubwordIndex(vocabulary, hp.min_char, hp.max_char, hp.buckets) : undefined;
+  // With subwords, n-gram bucket b is input row nwords + b, as in the CPU engine.
+  const inputRows = nwords + (subwords ? hp.buckets : 0);
   const resumed = options.resumeFrom;
-  if (resumed !== undefined && (resumed.input.length !== nwords * dim || resumed.output.length !== nwords * dim)) {
-    throw new RangeError(`resumeFrom: expected ${nwords} x ${dim} input and output values, got ${resumed.input.length} and ${resumed.output.length}`);
+  if (resumed !== undefined && (resumed.input.length !== inputRows * dim || resumed.output.length !== nwords * dim)) {
+    throw new RangeError(
+      `resumeFrom: expected ${inputRows} x ${dim} input and ${nwords} x ${dim} output values, got ${resumed.input.length} and ${resumed.output.length}`,
+    );
   }
 
   const positions = corpus.tokens.length;
   const totalWork = hp.epochs * positions;
-  const sampler = new ExampleSampler(corpus.tokens, vocabulary.keepProbabilities(hp.sampling_threshold), shuffledNegativeTable(vocabulary, seed), hp, batchExamples, totalWork);
-  const model = new TensorSgns(backend.tf, nwords, dim, resumed?.input ?? initialInputRows(nwords, dim, seed), resumed?.output ?? new Float32Array(nwords * dim));
-  log(`Training ${hp.mode} on tensors (${backend.name}) in batches of ${batchExamples} examples`, { backend: backend.name, device: backend.device, batchExamples, batchesInFlight });
+  const sampler = new ExampleSampler(
+    corpus.tokens,
+    vocabulary.keepProbabilities(hp.sampling_threshold),
+    shuffledNegativeTable(vocabulary, seed),
+    hp,
+    { batchExamples, totalWork, corpusStreams },
+    subwords && wordRowLists(nwords, subwords),
+  );
+  const model = new TensorSgns(
+    backend.tf,
+    dim,
+    resumed?.input ?? initialInputRows(inputRows, dim, seed),
+    resumed?.output ?? new Float32Array(nwords * dim),
+    subwords ? SUBWORD_INPUT_CURVATURE_SCALE : 1,
+  );
+  log(`Training ${hp.mode}${subwords ? ' with subwords' : ''} on tensors (${backend.name}) in batches of ${batchExamples} examples`, {
+    backend: backend.name,
+    device: backend.device,
+    batchExamples,
+    batchesInFlight,
+    corpusStreams,
+  });
 
   const firstEpoch = resumed?.completedEpochs ?? 0;
   const loss = { sum: 0, examples: 0, reportedSum: 0, reportedExamples: 0 };
@@ -120,7 +167,7 @@ export async function trainWord2VecOnTensors(backend: TensorBackend, options: Wo
       if (!evaluate && options.onCheckpoint === undefined) continue;
       // Valid until the callbacks return: training changes them afterwards (on the pure-JS backend, in place).
       const { input, output } = await model.matrices();
-      if (evaluate) await options.onEpochEnd!(epoch + 1, () => new WordVectors(vocabulary.words, dim, input));
+      if (evaluate) await options.onEpochEnd!(epoch + 1, () => word2VecVectors(vocabulary, hp, input, subwords));
       const state: Word2VecTrainingState = { completedEpochs: epoch + 1, counters: { processed: (epoch + 1) * positions, loss: [loss.sum, loss.examples] }, input, output };
       await options.onCheckpoint?.(state);
     }
@@ -137,7 +184,7 @@ export async function trainWord2VecOnTensors(backend: TensorBackend, options: Wo
       wordsPerSecond,
       peakTensorBytes: model.peakBytes,
     });
-    const vectors = new WordVectors(vocabulary.words, dim, input);
+    const vectors = word2VecVectors(vocabulary, hp, input, subwords);
     if (options.onEpochEnd) await options.onEpochEnd(hp.epochs, () => vectors);
     return { hyperparameters: hp, vocabulary, vectors, input, output, tokenCount: corpus.tokenCount, epochs: hp.epochs, seconds, wordsPerSecond, threads: 1 };
   } finally {
@@ -150,8 +197,25 @@ function requireTensorSupport(hp: Word2VecHyperparameters, options: Word2VecTrai
   if (hp.mode === 'batch_skipgram') {
     throw new HyperparameterError('mode', 'cbow or skipgram on tensors (BlazingText trains batch_skipgram on CPU instances only)', hp.mode);
   }
-  if (hp.subwords) throw new HyperparameterError('subwords', 'false: character n-grams are not supported on tensors yet (train them on a CPU instance)', hp.subwords);
   if (options.replicas !== undefined) throw new InputDataError('replicas', 'training on several hosts is not supported on tensors');
+}
+
+/** Every word's input rows, packed: word w's are rows[offsets[w]..offsets[w + 1]), the word's own row first, then its n-grams'. */
+interface WordRowLists {
+  offsets: Int32Array;
+  rows: Int32Array;
+}
+
+function wordRowLists(nwords: number, subwords: SubwordIndex): WordRowLists {
+  const offsets = new Int32Array(nwords + 1);
+  const rows = new Int32Array(nwords + subwords.rows.length);
+  let at = 0;
+  for (let w = 0; w < nwords; w++) {
+    rows[at++] = w;
+    for (let i = subwords.offsets[w]!; i < subwords.offsets[w + 1]!; i++) rows[at++] = nwords + subwords.rows[i]!;
+    offsets[w + 1] = at;
+  }
+  return { offsets, rows };
 }
 
 function allFinite(values: Float32Array): boolean {
@@ -163,7 +227,8 @@ function allFinite(values: Float32Array): boolean {
  * Examples that one mini-batch trains. Example e has `outputsPerExample` output rows at outputs[e * outputsPerExample...]:
  * its target word, then its negative samples, with weight 1, or 0 for a sample equal to the target (the CPU engine
  * drops it). Its hidden vector is its input row (skipgram: inputRows[e]) or the weighted sum of the input rows r with
- * inputExamples[r] = e (cbow: the context words, weight 1 / their count); every input row gets the hidden gradient.
+ * inputExamples[r] = e (cbow: the context words' rows; with subwords a word's rows are its own and its n-grams'; each
+ * weighs 1 / their count); every input row gets the hidden gradient.
  */
 export interface ExampleBatch {
   size: number;
@@ -183,9 +248,14 @@ export interface ExampleBatch {
  * example's scores come from the rows as they were before the batch, and the updates of a row that several examples
  * touch are summed. A row's sum is then scaled by min(1, 1 / c), c = sum over its uses of alpha * sigmoid'(score) *
  * |other side|^2, its curvature along the update: no further than the minimum of its share of the batch loss, where
- * one step at a time would have slowed down. Without it the output rows of frequent words, a hundred or more times
- * in a batch as negatives, overshoot: skipgram on the 1 M-word corpus diverged in batches of 4096, and on a
- * vocabulary of 16 words in batches of 1024.
+ * one step at a time would have slowed down. An input row counts its example's whole hidden curvature, whatever its
+ * weight in the hidden vector: all the rows of an example (cbow's context words; with subwords, a word's n-grams)
+ * take the same step, so the hidden vector moves by that step. Without the caps the output rows of frequent words, a
+ * hundred or more times in a batch as negatives, overshoot: skipgram on the 1 M-word corpus diverged in batches of
+ * 4096, and on a vocabulary of 16 words in batches of 1024; cbow with subwords on those 16 words, its n-gram rows
+ * capped by their weight, made every word vector alike. With the whole curvature cbow scored higher (mean_rho 0.2196
+ * and 0.1817 for seeds 1 and 2 on the 1 M-word corpus read in one stream, against 0.2054 and 0.1695 weighted by the
+ * row's weight^2).
  */
 export class TensorSgns {
   input: Tensor2D;
@@ -197,15 +267,22 @@ export class TensorSgns {
   readonly #rows: RowOps;
   readonly #inputRows: DistinctRows;
   readonly #outputRows: DistinctRows;
+  readonly #inputCurvatureScale: number;
 
-  constructor(tf: Tfjs, rows: number, dim: number, input: Float32Array, output: Float32Array) {
+  /**
+   * `input` and `output`: rows x dim packed (input: the words' rows, then with subwords the n-gram buckets').
+   * `inputCurvatureScale` multiplies the input rows' curvatures (their steps capped sooner): SUBWORD_INPUT_CURVATURE_SCALE
+   * with subwords.
+   */
+  constructor(tf: Tfjs, dim: number, input: Float32Array, output: Float32Array, inputCurvatureScale = 1) {
     this.#tf = tf;
     this.#dim = dim;
-    this.input = tf.tensor2d(input, [rows, dim]);
-    this.output = tf.tensor2d(output, [rows, dim]);
+    this.#inputCurvatureScale = inputCurvatureScale;
+    this.input = tf.tensor2d(input, [input.length / dim, dim]);
+    this.output = tf.tensor2d(output, [output.length / dim, dim]);
     this.#rows = rowOps(tf);
-    this.#inputRows = new DistinctRows(rows);
-    this.#outputRows = new DistinctRows(rows);
+    this.#inputRows = new DistinctRows(input.length / dim);
+    this.#outputRows = new DistinctRows(output.length / dim);
   }
 
   /** Applies one batch's updates; returns its loss summed over the examples (a tensor: reading it waits for the device). */
@@ -236,11 +313,11 @@ export class TensorSgns {
       const outputCurvatures = slopes.mul(tf.square(hidden).sum(1, true)).reshape([size * width]) as Tensor1D;
       const hiddenCurvatures = slopes.mul(tf.square(outputVectors).sum(2)).sum(1) as Tensor1D;
       const inputGradients = inputExamples ? gather(hiddenGradients, inputExamples) : hiddenGradients;
-      const inputCurvatures = inputExamples ? tf.gather(hiddenCurvatures, inputExamples).mul(tf.square(inputWeights!)) : hiddenCurvatures;
+      const inputCurvatures = inputExamples ? tf.gather(hiddenCurvatures, inputExamples) : hiddenCurvatures;
       const loss = tf.neg(tf.logSigmoid(scores.mul(labels.mul(2).sub(1))).mul(weights).sum()) as Scalar;
       // Every read of the matrices is above: on the pure-JS backend tensorScatterUpdate writes into them in place.
       const nextOutput = this.#addToRows(this.output, outputRows, outputGradients, outputCurvatures);
-      const nextInput = this.#addToRows(this.input, inputRows, inputGradients, inputCurvatures as Tensor1D);
+      const nextInput = this.#addToRows(this.input, inputRows, inputGradients, inputCurvatures.mul(this.#inputCurvatureScale) as Tensor1D);
       this.peakBytes = Math.max(this.peakBytes, tf.memory().numBytes);
       return [nextInput, nextOutput, loss];
     });
@@ -337,21 +414,48 @@ class DistinctRows {
 }
 
 /**
+ * Where each of `streams` equal parts of the corpus starts (and the last ends): past its equal share, after the
+ * first line end within MAX_SENTENCE positions, so that no line is cut in two (a longer line is cut into sentences
+ * anyway). A part of a short corpus may be empty.
+ */
+function streamStarts(tokens: Int32Array, streams: number): Int32Array {
+  const starts = new Int32Array(streams + 1);
+  starts[streams] = tokens.length;
+  for (let k = 1; k < streams; k++) {
+    const share = Math.max(Math.floor((k * tokens.length) / streams), starts[k - 1]!);
+    const limit = Math.min(tokens.length, share + MAX_SENTENCE);
+    let at = share;
+    while (at < limit && at > 0 && tokens[at - 1]! >= 0) at++;
+    starts[k] = at < limit || at === tokens.length ? at : share;
+  }
+  return starts;
+}
+
+/**
  * Samples the examples of an epoch as the CPU kernel (trainChunk) does: sentences end at line ends or after
  * MAX_SENTENCE kept words, frequent words are dropped with the vocabulary's keep probabilities, each position draws
  * its window's shrink b in [0, window), the learning rate decays with the positions read, and negatives are read
- * sequentially from the shuffled table from a random start. Each epoch's draws depend only on (seed, epoch).
+ * sequentially from the shuffled table from a random start. The corpus is read in corpusStreams equal parts at once,
+ * a sentence of each in turn. Each epoch's draws depend only on (seed, epoch).
  */
-class ExampleSampler {
+export class ExampleSampler {
   readonly #sentence = new Int32Array(MAX_SENTENCE);
   #length = 0;
   #center = 0;
   #alpha = 0;
   #position = 0;
   #positionsBefore = 0;
+  /** Stream k reads positions [#cursors[k], #ends[k]); sentences are taken from the streams in turn. */
+  #cursors = new Int32Array(0);
+  #ends = new Int32Array(0);
+  /** Stream k's part: [#streamStarts[k], #streamStarts[k + 1]). */
+  readonly #streamStarts: Int32Array;
+  #stream = 0;
   #negativeAt = 0;
   #random = new EpochRandom(0);
   readonly #cbow: boolean;
+  /** Examples list their input rows (cbow, or subwords): otherwise example e's one input row is inputRows[e]. */
+  readonly #listsRows: boolean;
   readonly #window: number;
   readonly #width: number;
   readonly #learningRate: number;
@@ -367,21 +471,27 @@ class ExampleSampler {
     readonly keep: Float32Array,
     readonly negatives: Int32Array,
     hp: Word2VecHyperparameters,
-    readonly batchExamples: number,
-    readonly totalWork: number,
+    readonly sizes: { batchExamples: number; totalWork: number; corpusStreams: number },
+    /** With subwords: each word's input rows. */
+    readonly wordRows?: WordRowLists,
   ) {
     this.#cbow = hp.mode === 'cbow';
+    this.#listsRows = this.#cbow || wordRows !== undefined;
     this.#window = hp.window_size;
     this.#width = 1 + hp.negative_samples;
     this.#learningRate = hp.learning_rate;
     // A skipgram position adds up to 2 x window examples, so a batch ends up to that many past batchExamples.
+    const { batchExamples } = sizes;
     const examples = batchExamples + 2 * this.#window;
+    let rowsPerWord = 1;
+    if (wordRows) for (let w = 0; w + 1 < wordRows.offsets.length; w++) rowsPerWord = Math.max(rowsPerWord, wordRows.offsets[w + 1]! - wordRows.offsets[w]!);
     this.#outputs = new Int32Array(examples * this.#width);
     this.#outputWeights = new Float32Array(this.#outputs.length);
     this.#alphas = new Float32Array(examples);
-    this.#inputRows = new Int32Array(this.#cbow ? batchExamples * 2 * this.#window : examples);
-    this.#inputExamples = new Int32Array(this.#cbow ? this.#inputRows.length : 0);
+    this.#inputRows = new Int32Array((this.#cbow ? batchExamples * 2 * this.#window : examples) * rowsPerWord);
+    this.#inputExamples = new Int32Array(this.#listsRows ? this.#inputRows.length : 0);
     this.#inputWeights = new Float32Array(this.#inputExamples.length);
+    this.#streamStarts = streamStarts(tokens, sizes.corpusStreams);
   }
 
   /** Token positions of this epoch read so far (sentences are read whole, ahead of their examples). */
@@ -393,6 +503,9 @@ class ExampleSampler {
     this.#random = epochRandom(seed, epoch);
     this.#negativeAt = this.#random.below(this.negatives.length);
     this.#position = 0;
+    this.#cursors = this.#streamStarts.slice(0, -1);
+    this.#ends = this.#streamStarts.slice(1);
+    this.#stream = 0;
     this.#length = 0;
     this.#center = 0;
     this.#positionsBefore = epoch * this.tokens.length;
@@ -404,7 +517,7 @@ class ExampleSampler {
     const window = this.#window;
     let examples = 0;
     let inputs = 0;
-    while (examples < this.batchExamples) {
+    while (examples < this.sizes.batchExamples) {
       if (this.#center >= this.#length && !this.#readSentence()) break;
       const i = this.#center++;
       const shrink = this.#random.below(window);
@@ -412,14 +525,17 @@ class ExampleSampler {
       const hi = Math.min(this.#length, i + window - shrink + 1);
       if (this.#cbow) {
         const first = inputs;
+        for (let c = lo; c < hi; c++) if (c !== i) inputs = this.#addInputRows(sentence[c]!, examples, inputs);
+        this.#weighInputRows(first, inputs);
+        this.#addExample(examples++, sentence[i]!);
+      } else if (this.#listsRows) {
         for (let c = lo; c < hi; c++) {
           if (c === i) continue;
-          this.#inputRows[inputs] = sentence[c]!;
-          this.#inputExamples[inputs++] = examples;
+          const first = inputs;
+          inputs = this.#addInputRows(sentence[i]!, examples, inputs);
+          this.#weighInputRows(first, inputs);
+          this.#addExample(examples++, sentence[c]!);
         }
-        const weight = 1 / (inputs - first);
-        for (let r = first; r < inputs; r++) this.#inputWeights[r] = weight;
-        this.#addExample(examples++, sentence[i]!);
       } else {
         for (let c = lo; c < hi; c++) {
           if (c === i) continue;
@@ -435,13 +551,34 @@ class ExampleSampler {
       outputs: this.#outputs.slice(0, examples * this.#width),
       outputWeights: this.#outputWeights.slice(0, examples * this.#width),
       alphas: this.#alphas.slice(0, examples),
-      inputRows: this.#inputRows.slice(0, this.#cbow ? inputs : examples),
+      inputRows: this.#inputRows.slice(0, this.#listsRows ? inputs : examples),
     };
-    if (this.#cbow) {
+    if (this.#listsRows) {
       batch.inputExamples = this.#inputExamples.slice(0, inputs);
       batch.inputWeights = this.#inputWeights.slice(0, inputs);
     }
     return batch;
+  }
+
+  /** Appends the input rows of `word` (with subwords, its own and its n-grams') to example `example`'s; returns the new count. */
+  #addInputRows(word: number, example: number, inputs: number): number {
+    const lists = this.wordRows;
+    if (lists === undefined) {
+      this.#inputRows[inputs] = word;
+      this.#inputExamples[inputs] = example;
+      return inputs + 1;
+    }
+    for (let r = lists.offsets[word]!; r < lists.offsets[word + 1]!; r++) {
+      this.#inputRows[inputs] = lists.rows[r]!;
+      this.#inputExamples[inputs++] = example;
+    }
+    return inputs;
+  }
+
+  /** Input rows [first, end) make one hidden vector: their mean. */
+  #weighInputRows(first: number, end: number): void {
+    const weight = 1 / (end - first);
+    for (let r = first; r < end; r++) this.#inputWeights[r] = weight;
   }
 
   #addExample(example: number, target: number): void {
@@ -460,20 +597,35 @@ class ExampleSampler {
     this.#alphas[example] = this.#alpha;
   }
 
-  /** Reads the next sentence of two or more kept words; false at the end of the corpus. */
+  /** Reads the next sentence of two or more kept words, from the next stream that has one; false at the end of the corpus. */
   #readSentence(): boolean {
     const { tokens, keep } = this;
     const sentence = this.#sentence;
-    while (this.#position < tokens.length) {
+    const cursors = this.#cursors;
+    const ends = this.#ends;
+    for (let tried = 0; tried < cursors.length; ) {
+      const k = this.#stream;
+      let at = cursors[k]!;
+      const end = ends[k]!;
+      if (at >= end) {
+        this.#stream = (k + 1) % cursors.length;
+        tried++;
+        continue;
+      }
+      tried = 0;
       let length = 0;
-      while (this.#position < tokens.length && length < MAX_SENTENCE) {
-        const word = tokens[this.#position++]!;
+      const from = at;
+      while (at < end && length < MAX_SENTENCE) {
+        const word = tokens[at++]!;
         if (word < 0) break;
         if (keep[word]! < this.#random.uniform()) continue;
         sentence[length++] = word;
       }
+      cursors[k] = at;
+      this.#position += at - from;
       if (length < 2) continue;
-      const progress = Math.min(1, (this.#positionsBefore + this.#position) / this.totalWork);
+      this.#stream = (k + 1) % cursors.length;
+      const progress = Math.min(1, (this.#positionsBefore + this.#position) / this.sizes.totalWork);
       this.#alpha = this.#learningRate * Math.max(1 - progress, MIN_ALPHA_SHARE);
       this.#length = length;
       this.#center = 0;

@@ -176,7 +176,7 @@ export async function trainWord2Vec(options: Word2VecTrainingOptions): Promise<T
       const input = compactRows(memory, layout.input, layout.inputRows, layout.dim, layout.stride);
       const output = compactRows(memory, layout.output, layout.nwords, layout.dim, layout.stride);
       try {
-        if (evaluate) await options.onEpochEnd!(epoch + 1, () => buildVectors(corpus.vocabulary, hp, layout, input, subwords));
+        if (evaluate) await options.onEpochEnd!(epoch + 1, () => word2VecVectors(corpus.vocabulary, hp, input, subwords));
         await options.onCheckpoint?.({ completedEpochs: epoch + 1, counters: threads.counters(), input, output });
       } finally {
         expandRows(memory, layout.input, layout.inputRows, layout.dim, layout.stride);
@@ -192,7 +192,7 @@ export async function trainWord2Vec(options: Word2VecTrainingOptions): Promise<T
   const input = compactRows(memory, layout.input, layout.inputRows, layout.dim, layout.stride);
   const output = compactRows(memory, layout.output, layout.nwords, layout.dim, layout.stride);
   if ((findNonFinite(input) ?? findNonFinite(output)) !== undefined) throw new TrainingDivergedError(hp.epochs, 'vectors contain NaN or infinity');
-  const vectors = buildVectors(corpus.vocabulary, hp, layout, input, subwords);
+  const vectors = word2VecVectors(corpus.vocabulary, hp, input, subwords);
   if (options.onEpochEnd) await options.onEpochEnd(hp.epochs, () => vectors);
   return {
     hyperparameters: hp,
@@ -224,17 +224,13 @@ function hotRanges(layout: ModelLayout): [number, number][] {
 }
 
 /**
- * Word vectors from the packed input matrix: without subwords the word rows themselves; with subwords, the
- * average of the word row and its n-gram rows (fastText's getWordVector), keeping the n-gram rows for unknown words.
+ * Word vectors from the input matrix (vocabulary.size + buckets when subwords, x dim): without subwords the word rows
+ * themselves; with subwords, the average of the word row and its n-gram rows (fastText's getWordVector), keeping the
+ * n-gram rows for unknown words.
  */
-function buildVectors(
-  vocabulary: Vocabulary,
-  hp: Word2VecHyperparameters,
-  layout: ModelLayout,
-  input: Float32Array,
-  subwords: SubwordIndex | undefined,
-): WordVectors {
-  const { dim, nwords } = layout;
+export function word2VecVectors(vocabulary: Vocabulary, hp: Word2VecHyperparameters, input: Float32Array, subwords: SubwordIndex | undefined): WordVectors {
+  const dim = hp.vector_dim;
+  const nwords = vocabulary.size;
   if (!subwords) return new WordVectors(vocabulary.words, dim, input.subarray(0, nwords * dim));
   const matrix = wordVectorsWithNgrams(input, nwords, dim, subwords);
   return new WordVectors(vocabulary.words, dim, matrix, {
