@@ -17,7 +17,7 @@ import {
 } from '@blazefleet/algorithms';
 import { HyperparameterError, parseSupervisedHyperparameters, type MetricEvent, type SupervisedLoss, type TrainingProgress } from '@blazefleet/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { writeLines } from '../../algorithms/src/testing/corpus-files.js';
+import { writeLabeledTopicSet } from '../../algorithms/src/testing/corpus-files.js';
 import { seededRandom } from '../../algorithms/src/testing/seeded-random.js';
 import { temporaryDirectory } from '../../algorithms/src/testing/temporary-directory.js';
 import type { TensorBackend } from './tensor-backend.js';
@@ -31,28 +31,11 @@ beforeAll(async () => {
 
 const accuracy = (classifier: Classifier, examples: LabeledExamples) => classificationMetrics(classifier, examples).accuracy;
 
-// Three topics; each line mixes words of its topic with shared filler, so the label is learnable but not trivial.
-const TOPICS: Record<string, string[]> = {
-  sport: ['goal', 'match', 'team', 'coach', 'league', 'score'],
-  food: ['bread', 'sauce', 'oven', 'salt', 'recipe', 'butter'],
-  music: ['guitar', 'song', 'band', 'chord', 'album', 'drum'],
-};
-const FILLER = ['the', 'a', 'of', 'and', 'today', 'very', 'new', 'old'];
 const directory = temporaryDirectory('tensor-classifier-');
 /** Lines of one topic's label (sometimes a second label too, or a wrong one) and eight words. */
-function writeSet(name: string, lines: number, seed: number, { noise = 0, secondLabel = 0 } = {}): string {
-  const random = seededRandom(seed);
-  const labels = Object.keys(TOPICS);
-  const pick = <T>(list: T[]) => list[Math.floor(random() * list.length)]!;
-  const rows = Array.from({ length: lines }, (_, i) => {
-    const label = labels[i % labels.length]!;
-    const shown = random() < noise ? pick(labels) : label;
-    const extra = random() < secondLabel ? ` __label__${pick(labels)}` : '';
-    const words = Array.from({ length: 8 }, () => (random() < 0.35 ? pick(TOPICS[label]!) : pick(FILLER)));
-    return `__label__${shown}${extra} ${words.join(' ')}`;
-  });
+function writeSet(name: string, lines: number, seed: number, options: { noise?: number; secondLabel?: number } = {}): string {
   const path = join(directory, name);
-  writeLines(path, rows);
+  writeLabeledTopicSet(path, { lines, random: seededRandom(seed), ...options });
   return path;
 }
 const trainPath = writeSet('train.txt', 600, 1, { noise: 0.1, secondLabel: 0.1 });

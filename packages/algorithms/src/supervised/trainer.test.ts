@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { parseSupervisedHyperparameters } from '@blazefleet/core';
 import { describe, expect, it } from 'vitest';
-import { writeLines } from '../testing/corpus-files.js';
+import { writeLabeledTopicSet } from '../testing/corpus-files.js';
 import { seededRandom } from '../testing/seeded-random.js';
 import { temporaryDirectory } from '../testing/temporary-directory.js';
 import type { Classifier } from './classifier.js';
@@ -11,26 +11,10 @@ import { trainClassifier, type EpochReport } from './trainer.js';
 
 const accuracy = (classifier: Classifier, examples: LabeledExamples) => classificationMetrics(classifier, examples).accuracy;
 
-// Three topics; each line mixes words of its topic with shared filler, so the label is learnable but not trivial.
-const TOPICS: Record<string, string[]> = {
-  sport: ['goal', 'match', 'team', 'coach', 'league', 'score'],
-  food: ['bread', 'sauce', 'oven', 'salt', 'recipe', 'butter'],
-  music: ['guitar', 'song', 'band', 'chord', 'album', 'drum'],
-};
-const FILLER = ['the', 'a', 'of', 'and', 'today', 'very', 'new', 'old'];
 const directory = temporaryDirectory('classifier-trainer-');
 function writeSet(name: string, lines: number, seed: number, noise = 0): string {
-  const random = seededRandom(seed);
-  const labels = Object.keys(TOPICS);
-  const pick = <T>(list: T[]) => list[Math.floor(random() * list.length)]!;
-  const rows = Array.from({ length: lines }, (_, i) => {
-    const label = labels[i % labels.length]!;
-    const shown = random() < noise ? pick(labels) : label;
-    const words = Array.from({ length: 8 }, () => (random() < 0.35 ? pick(TOPICS[label]!) : pick(FILLER)));
-    return `__label__${shown} ${words.join(' ')}`;
-  });
   const path = join(directory, name);
-  writeLines(path, rows);
+  writeLabeledTopicSet(path, { lines, random: seededRandom(seed), noise });
   return path;
 }
 const trainPath = writeSet('train.txt', 1500, 1, 0.1);
