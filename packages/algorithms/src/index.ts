@@ -9,6 +9,7 @@ export { writeFastTextModel, readFastTextModel, wordVectorsFromFastTextModel, ty
 export { SparseRowMatrix } from './sparse-row-matrix.js';
 export { trainWord2Vec, word2VecVectors, type ModelReplicas, type Word2VecTrainingOptions, type TrainedWord2Vec, type Word2VecTrainingState } from './word2vec/trainer.js';
 export { NEGATIVE_TABLE_SIZE, shuffledNegativeTable } from './word2vec/sampling-tables.js';
+export { findNonFinite } from './kernels/training-threads.js';
 export { spearman } from './eval/spearman.js';
 export {
   readWordSimilarityFile,

@@ -1,6 +1,7 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import {
   Classifier,
+  findNonFinite,
   LABEL_NEGATIVE_TABLE_SIZE,
   buildLabelTree,
   classificationMetrics,
@@ -291,7 +292,7 @@ export async function trainClassifierOnTensors(backend: TensorBackend, options: 
     reportProgress(Math.min(epoch * exampleCount, totalWork), 0, 0);
     const seconds = (performance.now() - started) / 1000;
     const last = await weights();
-    if (!allFinite(last.input) || !allFinite(last.output)) throw new TrainingDivergedError(epoch, 'weights contain NaN or infinity');
+    if ((findNonFinite(last.input) ?? findNonFinite(last.output)) !== undefined) throw new TrainingDivergedError(epoch, 'weights contain NaN or infinity');
     const keepBest = hp.early_stopping && best !== undefined;
     return {
       hyperparameters: hp,
@@ -312,11 +313,6 @@ function requireWeights(weights: ClassifierWeights, rows: number, labels: number
   if (weights.input.length !== rows * dim || weights.output.length !== labels * dim) {
     throw new RangeError(`${name}: expected ${rows} x ${dim} input and ${labels} x ${dim} output values, got ${weights.input.length} and ${weights.output.length}`);
   }
-}
-
-function allFinite(values: Float32Array): boolean {
-  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i]!)) return false;
-  return true;
 }
 
 function labelNegatives(counts: Float64Array, seed: number): Int32Array {

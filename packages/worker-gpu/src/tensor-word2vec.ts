@@ -2,6 +2,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { HyperparameterError, InputDataError, TrainingDivergedError, type Word2VecHyperparameters } from '@blazefleet/core';
 import {
   buildSubwordIndex,
+  findNonFinite,
   initialInputRows,
   shuffledNegativeTable,
   word2VecVectors,
@@ -174,7 +175,7 @@ export async function trainWord2VecOnTensors(backend: TensorBackend, options: Wo
     report(totalWork);
     const seconds = (performance.now() - started) / 1000;
     const { input, output } = await model.matrices();
-    if (!allFinite(input) || !allFinite(output)) throw new TrainingDivergedError(hp.epochs, 'vectors contain NaN or infinity');
+    if ((findNonFinite(input) ?? findNonFinite(output)) !== undefined) throw new TrainingDivergedError(hp.epochs, 'vectors contain NaN or infinity');
     const wordsPerSecond = seconds > 0 ? ((hp.epochs - firstEpoch) * corpus.tokenCount) / seconds : 0;
     log(`Trained ${hp.epochs - firstEpoch} epochs on tensors (${backend.name}): peak tensor memory ${(model.peakBytes / 2 ** 20).toFixed(1)} MiB`, {
       backend: backend.name,
@@ -216,11 +217,6 @@ function wordRowLists(nwords: number, subwords: SubwordIndex): WordRowLists {
     offsets[w + 1] = at;
   }
   return { offsets, rows };
-}
-
-function allFinite(values: Float32Array): boolean {
-  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i]!)) return false;
-  return true;
 }
 
 /**
