@@ -3,12 +3,13 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
+/** nvidia-smi's output for `args`; rejects when it is missing, fails or takes over 10 s. */
+export async function runNvidiaSmi(args: string[]): Promise<string> {
+  return (await run('nvidia-smi', args, { timeout: 10_000 })).stdout;
+}
+
 async function nvidiaSmi(args: string[]): Promise<string | undefined> {
-  try {
-    return (await run('nvidia-smi', args, { timeout: 10_000 })).stdout;
-  } catch {
-    return undefined;
-  }
+  return runNvidiaSmi(args).catch(() => undefined);
 }
 
 /**

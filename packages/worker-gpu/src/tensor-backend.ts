@@ -1,8 +1,7 @@
-import { execFile } from 'node:child_process';
 import { cpus } from 'node:os';
-import { promisify } from 'node:util';
 import { BlazefleetError } from '@blazefleet/core';
 import type * as tfjs from '@tensorflow/tfjs';
+import { runNvidiaSmi } from './gpu-devices.js';
 
 /** The TensorFlow.js API; tfjs-node and tfjs-node-gpu export the same one, on native TensorFlow. */
 export type Tfjs = typeof tfjs;
@@ -31,7 +30,6 @@ const PACKAGES = {
   cpu: '@tensorflow/tfjs',
 } as const satisfies Record<TensorBackendName, string>;
 const PREFERENCE: readonly TensorBackendName[] = ['tensorflow-gpu', 'tensorflow', 'cpu'];
-const NVIDIA_SMI_TIMEOUT_MS = 10_000;
 
 type Log = (message: string, fields?: Record<string, unknown>) => void;
 
@@ -90,8 +88,7 @@ function loadFailure(specifier: string, error: unknown): string {
 
 async function gpuNames(): Promise<string> {
   try {
-    const { stdout } = await promisify(execFile)('nvidia-smi', ['--query-gpu=name,memory.total', '--format=csv,noheader'], { timeout: NVIDIA_SMI_TIMEOUT_MS });
-    const gpus = stdout
+    const gpus = (await runNvidiaSmi(['--query-gpu=name,memory.total', '--format=csv,noheader']))
       .split('\n')
       .map((line) => line.trim())
       .filter((line) => line !== '');
