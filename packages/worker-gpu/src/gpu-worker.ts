@@ -11,14 +11,15 @@ export type GpuWorkerOptions = Omit<TrainingWorkerOptions, 'pool' | 'trialScript
  */
 export async function startGpuWorker(options: GpuWorkerOptions): Promise<TrainingWorker> {
   const gpus = await listGpus();
+  const concurrency = options.concurrency ?? Math.max(1, gpus.length);
   options.log.info(
-    { gpus, concurrency: options.concurrency ?? Math.max(1, gpus.length) },
+    { gpus, concurrency },
     gpus.length === 0 ? 'no GPU found (nvidia-smi): trials run on the best TensorFlow.js backend present' : `${gpus.length} GPU(s): one trial each`,
   );
   return TrainingWorker.start({
     ...options,
     pool: 'gpu',
-    concurrency: options.concurrency ?? Math.max(1, gpus.length),
+    concurrency,
     trialScripts: { blazingtext: BLAZINGTEXT_GPU_TRIAL },
     gpus,
     deviceMetrics: readGpuMetrics,

@@ -441,11 +441,9 @@ export class ExampleSampler {
   #alpha = 0;
   #position = 0;
   #positionsBefore = 0;
-  /** Stream k reads positions [#cursors[k], #ends[k]); sentences are taken from the streams in turn. */
-  #cursors = new Int32Array(0);
-  #ends = new Int32Array(0);
-  /** Stream k's part: [#streamStarts[k], #streamStarts[k + 1]). */
+  /** Stream k's part is [#streamStarts[k], #streamStarts[k + 1]), read on from #cursors[k]; sentences come from each in turn. */
   readonly #streamStarts: Int32Array;
+  #cursors = new Int32Array(0);
   #stream = 0;
   #negativeAt = 0;
   #random = new EpochRandom(0);
@@ -500,7 +498,6 @@ export class ExampleSampler {
     this.#negativeAt = this.#random.below(this.negatives.length);
     this.#position = 0;
     this.#cursors = this.#streamStarts.slice(0, -1);
-    this.#ends = this.#streamStarts.slice(1);
     this.#stream = 0;
     this.#length = 0;
     this.#center = 0;
@@ -598,11 +595,10 @@ export class ExampleSampler {
     const { tokens, keep } = this;
     const sentence = this.#sentence;
     const cursors = this.#cursors;
-    const ends = this.#ends;
     for (let tried = 0; tried < cursors.length; ) {
       const k = this.#stream;
       let at = cursors[k]!;
-      const end = ends[k]!;
+      const end = this.#streamStarts[k + 1]!;
       if (at >= end) {
         this.#stream = (k + 1) % cursors.length;
         tried++;
