@@ -308,12 +308,14 @@ export class TensorSgns {
       const slopes = probabilities.mul(tf.sub(1, probabilities)).mul(steps);
       const outputCurvatures = slopes.mul(tf.square(hidden).sum(1, true)).reshape([size * width]) as Tensor1D;
       const hiddenCurvatures = slopes.mul(tf.square(outputVectors).sum(2)).sum(1) as Tensor1D;
+      // What each input row of an example counts of its curvature (see inputCurvatureScale).
+      const rowCurvatures = this.#inputCurvatureScale === 1 ? hiddenCurvatures : (hiddenCurvatures.mul(this.#inputCurvatureScale) as Tensor1D);
       const inputGradients = inputExamples ? gather(hiddenGradients, inputExamples) : hiddenGradients;
-      const inputCurvatures = inputExamples ? tf.gather(hiddenCurvatures, inputExamples) : hiddenCurvatures;
+      const inputCurvatures = inputExamples ? tf.gather(rowCurvatures, inputExamples) : rowCurvatures;
       const loss = tf.neg(tf.logSigmoid(scores.mul(labels.mul(2).sub(1))).mul(weights).sum()) as Scalar;
       // Every read of the matrices is above: on the pure-JS backend tensorScatterUpdate writes into them in place.
       const nextOutput = this.#addToRows(this.output, outputRows, outputGradients, outputCurvatures);
-      const nextInput = this.#addToRows(this.input, inputRows, inputGradients, inputCurvatures.mul(this.#inputCurvatureScale) as Tensor1D);
+      const nextInput = this.#addToRows(this.input, inputRows, inputGradients, inputCurvatures);
       this.peakBytes = Math.max(this.peakBytes, tf.memory().numBytes);
       return [nextInput, nextOutput, loss];
     });
